@@ -1,0 +1,38 @@
+// What a CSV's file name says about its playlist. Exportify writes no playlist metadata inside
+// the file, so the name (lossy), the Liked Songs marker and any id come from the path.
+import { createHash } from 'node:crypto'
+import path from 'node:path'
+
+export interface PlaylistFileInfo {
+  name: string
+  isLiked: boolean
+  /** A Spotify playlist id the file name carries (exportify-cli's `Name [id].csv`). */
+  idFromName: string | null
+}
+
+// Every name the Liked Songs export has had (research/exportify.md §0.8).
+const LIKED = new Set(['liked', 'liked_songs', 'liked songs [liked_songs]'])
+const BRACKET_ID = /^(.*?)\s*\[([0-9A-Za-z]{22})\]$/
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+
+export function describePlaylistFile (relativePath: string): PlaylistFileInfo {
+  const stem = path.posix.basename(relativePath).replace(/\.csv$/i, '')
+  if (LIKED.has(stem.toLowerCase())) return { name: 'Liked Songs', isLiked: true, idFromName: null }
+  const m = BRACKET_ID.exec(stem)
+  const base = m ? m[1]! : stem
+  // Exportify replaces spaces with underscores; `name (1)` marks a duplicate inside a zip.
+  const name = base.replace(/_+/g, ' ').replace(/\s+\(\d+\)$/, '').trim()
+  return { name: name === '' ? stem : name, isLiked: false, idFromName: m ? m[2]! : null }
+}
+
+/** A stable Spotify-shaped (22-char base62) id for a playlist known only by its file. */
+export function syntheticPlaylistId (relativePath: string): string {
+  const digest = createHash('sha256').update(`spotify-csv-proxy:${relativePath}`).digest()
+  let n = BigInt(`0x${digest.subarray(0, 17).toString('hex')}`)
+  let id = ''
+  for (let i = 0; i < 22; i++) {
+    id = BASE62[Number(n % 62n)] + id
+    n /= 62n
+  }
+  return id
+}

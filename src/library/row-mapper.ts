@@ -1,0 +1,229 @@
+// One CSV record → one canonical track and its playlist entry, or a reason to reject the row.
+// Runs once per row on libraries of a million rows: no regex compiled per call, no closures.
+import type { Dialect } from './headers.js'
+import { foldText } from './search-query.js'
+import { AUDIO_FEATURE_NAMES, type ArtistRef, type AudioFeatures, type LibraryTrack, type ReleaseDatePrecision, type TrackKind } from './types.js'
+
+export interface MappedRow {
+  track: LibraryTrack
+  addedAt: string | null
+  addedBy: string | null
+}
+
+export class RowError extends Error {
+  override name = 'RowError'
+}
+
+const BASE62_ID = /^[0-9A-Za-z]{22}$/
+const TRACK_URI = /^spotify:(track|episode):([0-9A-Za-z]{22})$/
+const RELEASE_DATE = /^\d{4}(-\d{2}(-\d{2})?)?$/
+const URI_SPLIT = /,\s*/
+const PRECISION: Record<number, ReleaseDatePrecision> = { 4: 'year', 7: 'month', 10: 'day' }
+
+export function mapRow (cells: string[], d: Dialect): MappedRow {
+  if (cells.length > d.headerLength) cells = remergeStrayQuotes(cells, d.headerLength)
+  if (cells.length > d.headerLength) {
+    throw new RowError(`${cells.length} cells where the header has ${d.headerLength}`)
+  }
+  const c = d.columns
+  const name = text(cells, c.name) ?? ''
+  const artistNames = splitArtists(text(cells, c.artistNames) ?? '', d.joiner)
+  const artistIds = artistIdList(cells, d)
+  const artists = pairArtists(artistNames, artistIds)
+  const durationMs = int(cells, c.durationMs)
+  const albumName = text(cells, c.albumName) ?? ''
+
+  const identity = identify(cells, d, name, artists, albumName, durationMs)
+  const releaseDate = text(cells, c.releaseDate)
+  const validDate = releaseDate !== null && RELEASE_DATE.test(releaseDate) ? releaseDate : null
+  const albumArtistNames = splitArtists(text(cells, c.albumArtistNames) ?? '', d.joiner)
+  const albumArtists = albumArtistNames.length > 0
+    ? pairArtists(albumArtistNames, uriIds(text(cells, c.albumArtistUris), 'artist'))
+    : artists
+
+  const track: LibraryTrack = {
+    ...identity,
+    name,
+    artists,
+    album: {
+      id: albumId(cells, d),
+      name: albumName,
+      releaseDate: validDate,
+      releaseDatePrecision: validDate === null ? null : PRECISION[validDate.length] ?? null,
+      imageUrl: text(cells, c.imageUrl),
+      artists: albumArtists,
+      albumType: text(cells, c.albumType)?.toLowerCase() ?? null,
+      totalTracks: int(cells, c.totalTracks),
+      label: text(cells, c.label)
+    },
+    discNumber: int(cells, c.discNumber),
+    trackNumber: int(cells, c.trackNumber),
+    durationMs,
+    explicit: bool(cells, c.explicit),
+    popularity: int(cells, c.popularity),
+    isrc: text(cells, c.isrc),
+    previewUrl: text(cells, c.previewUrl),
+    genres: splitList(text(cells, c.genres)),
+    features: features(cells, d),
+    extra: extra(cells, d)
+  }
+  const addedBy = text(cells, c.addedBy)
+  return {
+    track,
+    addedAt: text(cells, c.addedAt),
+    addedBy: addedBy === null ? null : stripPrefix(addedBy, 'spotify:user:') || null
+  }
+}
+
+type Identity = Pick<LibraryTrack, 'key' | 'kind' | 'id' | 'uri'>
+
+function identify (cells: string[], d: Dialect, name: string, artists: ArtistRef[], album: string, durationMs: number | null): Identity {
+  const c = d.columns
+  const uri = text(cells, c.uri)
+  if (uri !== null) {
+    if (uri.startsWith('spotify:local:')) return { key: uri, kind: 'local', id: null, uri }
+    const m = TRACK_URI.exec(uri)
+    if (!m) throw new RowError(`"${clip(uri)}" is not a Spotify track, episode or local-file URI`)
+    return { key: m[2]!, kind: m[1] as TrackKind, id: m[2]!, uri }
+  }
+  const id = text(cells, c.id)
+  if (id !== null) {
+    if (!BASE62_ID.test(id)) throw new RowError(`"${clip(id)}" is not a 22-character Spotify track id`)
+    return { key: id, kind: 'track', id, uri: `spotify:track:${id}` }
+  }
+  if (name === '') throw new RowError('no track id and no track name (an empty or deleted track)')
+  if (c.uri !== undefined || c.id !== undefined) {
+    // Exports leave the id empty for local files; Spotify's own URI for them is derivable.
+    const local = localUri(artists[0]?.name ?? '', album, name, durationMs)
+    return { key: local, kind: 'local', id: null, uri: local }
+  }
+  // P5 wrote no id column at all: the track is known by name and artists only.
+  return { key: `name:${foldText(name)}|${foldText(artists.map(a => a.name).join(' '))}`, kind: 'track', id: null, uri: null }
+}
+
+function localUri (artist: string, album: string, title: string, durationMs: number | null): string {
+  const enc = (s: string): string => encodeURIComponent(s).replace(/%20/g, '+')
+  const seconds = durationMs === null ? '' : String(Math.round(durationMs / 1000))
+  return `spotify:local:${enc(artist)}:${enc(album)}:${enc(title)}:${seconds}`
+}
+
+/** A `"` right before a delimiter inside an unescaped field splits it; glue the pieces back. */
+function remergeStrayQuotes (cells: string[], want: number): string[] {
+  const out = cells.slice()
+  for (let i = out.length - 1; i > 0 && out.length > want; i--) {
+    const cell = out[i]!
+    if (cell.endsWith('"')) {
+      out.splice(i - 1, 2, `${out[i - 1]}",${cell.slice(0, -1)}`)
+    }
+  }
+  return out
+}
+
+export function splitArtists (cell: string, joiner: Dialect['joiner']): string[] {
+  if (cell === '') return []
+  switch (joiner) {
+    case 'semicolon': return cell.split(';').filter(s => s !== '')
+    // No space after the comma: "Tyler, The Creator" stays one name.
+    case 'comma': return cell.split(/,(?! )/).filter(s => s !== '')
+    case 'comma-space': return cell.split(', ')
+    case 'comma-space-escaped': return cell.split(/(?<!\\), /).map(s => s.replaceAll('\\,', ','))
+  }
+}
+
+function artistIdList (cells: string[], d: Dialect): Array<string | null> {
+  const ids = text(cells, d.columns.artistIds)
+  if (ids !== null) return ids.split(',').map(s => (BASE62_ID.test(s.trim()) ? s.trim() : null))
+  return uriIds(text(cells, d.columns.artistUris), 'artist')
+}
+
+function uriIds (cell: string | null, kind: string): Array<string | null> {
+  if (cell === null) return []
+  const prefix = `spotify:${kind}:`
+  return cell.split(URI_SPLIT).map(u => {
+    const id = stripPrefix(u.trim(), prefix)
+    return id !== u.trim() && BASE62_ID.test(id) ? id : null
+  })
+}
+
+/** Pair names with ids; with ids known, their count is the artist count (names may hold commas). */
+function pairArtists (names: string[], ids: Array<string | null>): ArtistRef[] {
+  if (ids.length > 0 && ids.length < names.length) names = mergeToCount(names, ids.length)
+  return names.map((name, i) => ({ id: ids[i] ?? null, name: name.trim() }))
+}
+
+// "10,000 Maniacs" split on ',' gives too many names: rejoin the shortest neighbours first.
+function mergeToCount (names: string[], count: number): string[] {
+  const out = names.slice()
+  while (out.length > count) {
+    let best = 0
+    for (let i = 1; i < out.length - 1; i++) {
+      if (out[i]!.length + out[i + 1]!.length < out[best]!.length + out[best + 1]!.length) best = i
+    }
+    out.splice(best, 2, `${out[best]},${out[best + 1]}`)
+  }
+  return out
+}
+
+function albumId (cells: string[], d: Dialect): string | null {
+  const id = text(cells, d.columns.albumId)
+  if (id !== null) return BASE62_ID.test(id) ? id : null
+  return uriIds(text(cells, d.columns.albumUri), 'album')[0] ?? null
+}
+
+function features (cells: string[], d: Dialect): AudioFeatures | null {
+  const out: Partial<AudioFeatures> = {}
+  for (const f of AUDIO_FEATURE_NAMES) {
+    const v = num(cells, d.columns[f])
+    if (v === null) return null
+    out[f] = v
+  }
+  return out as AudioFeatures
+}
+
+function extra (cells: string[], d: Dialect): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const { index, header } of d.unknown) {
+    const v = cells[index]
+    if (v !== undefined && v !== '') out[header] = v
+  }
+  return out
+}
+
+function splitList (cell: string | null): string[] {
+  if (cell === null) return []
+  return cell.split(',').map(s => s.trim()).filter(s => s !== '')
+}
+
+/** A cell's text; empty cells and JavaScript's `undefined`/`null` leaking into exports are null. */
+function text (cells: string[], i: number | undefined): string | null {
+  if (i === undefined) return null
+  const v = cells[i]
+  if (v === undefined || v === '' || v === 'undefined' || v === 'null') return null
+  return v
+}
+
+function num (cells: string[], i: number | undefined): number | null {
+  const v = text(cells, i)
+  if (v === null) return null
+  const n = Number(v)
+  return Number.isFinite(n) ? n : null
+}
+
+function int (cells: string[], i: number | undefined): number | null {
+  const n = num(cells, i)
+  return n !== null && Number.isInteger(n) ? n : null
+}
+
+function bool (cells: string[], i: number | undefined): boolean | null {
+  const v = text(cells, i)
+  return v === 'true' ? true : v === 'false' ? false : null
+}
+
+function stripPrefix (s: string, prefix: string): string {
+  return s.startsWith(prefix) ? s.slice(prefix.length) : s
+}
+
+function clip (s: string): string {
+  return s.length > 60 ? `${s.slice(0, 57)}…` : s
+}
+

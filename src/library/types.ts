@@ -1,0 +1,106 @@
+// The canonical shapes every Exportify dialect is read into. Everything downstream
+// (store, search, Spotify JSON shapes) works on these, never on raw CSV cells.
+
+export interface ArtistRef {
+  /** 22-char base62 Spotify id, or null when the export has none (P5+, local files). */
+  id: string | null
+  name: string
+}
+
+export type ReleaseDatePrecision = 'year' | 'month' | 'day'
+
+export interface AlbumRef {
+  id: string | null
+  name: string
+  releaseDate: string | null
+  releaseDatePrecision: ReleaseDatePrecision | null
+  /** The 640x640 cover (watsonbox `Album Image URL`). */
+  imageUrl: string | null
+  /** Album artists when the export has them (watsonbox), else the track's artists. */
+  artists: ArtistRef[]
+  albumType: string | null
+  totalTracks: number | null
+  label: string | null
+}
+
+export interface AudioFeatures {
+  danceability: number
+  energy: number
+  key: number
+  loudness: number
+  mode: number
+  speechiness: number
+  acousticness: number
+  instrumentalness: number
+  liveness: number
+  valence: number
+  tempo: number
+  time_signature: number
+}
+
+export const AUDIO_FEATURE_NAMES = [
+  'danceability', 'energy', 'key', 'loudness', 'mode', 'speechiness',
+  'acousticness', 'instrumentalness', 'liveness', 'valence', 'tempo', 'time_signature'
+] as const satisfies ReadonlyArray<keyof AudioFeatures>
+
+export type TrackKind = 'track' | 'local' | 'episode'
+
+/** One track as the library knows it: the union of what any export told us. */
+export interface LibraryTrack {
+  /** Unique key in the store: the Spotify id for tracks/episodes, the URI for local files,
+   *  `name:<folded name>|<folded artists>` for id-less dialects (P5). */
+  key: string
+  kind: TrackKind
+  id: string | null
+  uri: string | null
+  name: string
+  artists: ArtistRef[]
+  album: AlbumRef
+  discNumber: number | null
+  trackNumber: number | null
+  durationMs: number | null
+  explicit: boolean | null
+  popularity: number | null
+  isrc: string | null
+  previewUrl: string | null
+  genres: string[]
+  features: AudioFeatures | null
+  /** Columns no dialect knows, kept verbatim by their header name. */
+  extra: Record<string, string>
+}
+
+/** A track's place in one playlist (or in Liked Songs). */
+export interface PlaylistEntry {
+  position: number
+  trackKey: string
+  addedAt: string | null
+  /** Bare user id (`spotify:user:` stripped); null when the export left it empty. */
+  addedBy: string | null
+}
+
+export type PlaylistIdSource = 'filename' | 'linked' | 'learned' | 'synthetic'
+
+export interface LibraryPlaylist {
+  id: string
+  name: string
+  /** Path of the CSV relative to the library root, `/`-separated. */
+  path: string
+  isLiked: boolean
+  idSource: PlaylistIdSource
+  ownerId: string | null
+  trackCount: number
+  /** Unix ms of the newest added_at, used as a stand-in snapshot marker. */
+  updatedAt: number | null
+}
+
+export interface Page<T> {
+  items: T[]
+  total: number
+  limit: number
+  offset: number
+}
+
+export interface PlaylistTrack {
+  entry: PlaylistEntry
+  track: LibraryTrack
+}
