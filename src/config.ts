@@ -1,0 +1,139 @@
+// Environment (+ .env) → a typed, validated config. Precedence (CONTRACT.md): flags > env > .env
+// > defaults. env-schema validates and coerces; dotenv never overrides a variable already set.
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import envSchema from 'env-schema'
+
+export type ProxyMode = 'auto' | 'offline' | 'online'
+
+export interface Config {
+  csvBackupEnabled: boolean
+  csvBackupPath: string
+  /** True while the library served is the demo shipped in the package (enables the `demo` token). */
+  demoLibrary: boolean
+  csvOwner: string | null
+  cacheEnabled: boolean
+  cacheTtlSeconds: number
+  fallbackOnRateLimit: boolean
+  fallbackOnError: boolean
+  fallbackOnAuthError: boolean
+  apiBaseUrl: string
+  dbPath: string
+  mode: ProxyMode
+  upstreamTimeoutMs: number
+  publicUrl: string
+  localTokens: string[]
+  adminToken: string | null
+  host: string
+  port: number
+  logLevel: string
+}
+
+interface Env {
+  SPOTIFY_CSV_BACKUP_ENABLED: boolean
+  SPOTIFY_CSV_BACKUP_PATH?: string
+  SPOTIFY_CSV_OWNER?: string
+  SPOTIFY_CSV_CACHE_ENABLED: boolean
+  SPOTIFY_CSV_CACHE_TTL: number
+  SPOTIFY_CSV_FALLBACK_ON_RATE_LIMIT: boolean
+  SPOTIFY_CSV_FALLBACK_ON_ERROR: boolean
+  SPOTIFY_CSV_FALLBACK_ON_AUTH_ERROR: boolean
+  SPOTIFY_API_BASE_URL: string
+  SPOTIFY_PROXY_DB: string
+  SPOTIFY_PROXY_MODE: ProxyMode
+  SPOTIFY_PROXY_UPSTREAM_TIMEOUT_MS: number
+  SPOTIFY_PROXY_PUBLIC_URL?: string
+  SPOTIFY_PROXY_LOCAL_TOKENS: string[]
+  SPOTIFY_PROXY_ADMIN_TOKEN?: string
+  HOST: string
+  PORT: number
+  LOG_LEVEL: string
+}
+
+const schema = {
+  type: 'object',
+  properties: {
+    SPOTIFY_CSV_BACKUP_ENABLED: { type: 'boolean', default: true },
+    SPOTIFY_CSV_BACKUP_PATH: { type: 'string', minLength: 1 },
+    SPOTIFY_CSV_OWNER: { type: 'string', minLength: 1 },
+    SPOTIFY_CSV_CACHE_ENABLED: { type: 'boolean', default: true },
+    SPOTIFY_CSV_CACHE_TTL: { type: 'integer', minimum: 0, default: 3600 },
+    SPOTIFY_CSV_FALLBACK_ON_RATE_LIMIT: { type: 'boolean', default: true },
+    SPOTIFY_CSV_FALLBACK_ON_ERROR: { type: 'boolean', default: true },
+    SPOTIFY_CSV_FALLBACK_ON_AUTH_ERROR: { type: 'boolean', default: true },
+    SPOTIFY_API_BASE_URL: { type: 'string', pattern: '^https?://[^/?#]+', default: 'https://api.spotify.com' },
+    SPOTIFY_PROXY_DB: { type: 'string', minLength: 1, default: './data/spotify-csv-proxy.sqlite' },
+    SPOTIFY_PROXY_MODE: { type: 'string', enum: ['auto', 'offline', 'online'], default: 'auto' },
+    SPOTIFY_PROXY_UPSTREAM_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 10000 },
+    SPOTIFY_PROXY_PUBLIC_URL: { type: 'string', pattern: '^https?://' },
+    SPOTIFY_PROXY_LOCAL_TOKENS: { type: 'string', separator: ',', default: '' },
+    SPOTIFY_PROXY_ADMIN_TOKEN: { type: 'string', minLength: 1 },
+    HOST: { type: 'string', minLength: 1, default: '127.0.0.1' },
+    PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8888 },
+    LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }
+  }
+} as const
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** The folder of the installed package (works from src/ under tsx and from dist/src/). */
+export function packageRoot (): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url))
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir)
+    if (up === dir) throw new ConfigError('cannot find the package root')
+    dir = up
+  }
+  return dir
+}
+
+export const DEMO_LIBRARY = path.join(packageRoot(), 'demo-library')
+
+/**
+ * @param overrides values from CLI flags, by env var name (they win over env and .env)
+ * @param env the environment to read (tests pass their own; defaults to process.env + .env)
+ */
+export function loadConfig (overrides: Record<string, string | undefined> = {}, env?: NodeJS.ProcessEnv): Config {
+  const flags = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined))
+  let e: Env
+  try {
+    e = envSchema<Env>({
+      schema,
+      data: env === undefined ? [flags] : [env, flags],
+      env: env === undefined,
+      dotenv: env === undefined
+    })
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: ${(err as Error).message}`)
+  }
+  const csvBackupPath = path.resolve(e.SPOTIFY_CSV_BACKUP_PATH ?? DEMO_LIBRARY)
+  return {
+    csvBackupEnabled: e.SPOTIFY_CSV_BACKUP_ENABLED,
+    csvBackupPath,
+    demoLibrary: csvBackupPath === DEMO_LIBRARY,
+    csvOwner: e.SPOTIFY_CSV_OWNER ?? null,
+    cacheEnabled: e.SPOTIFY_CSV_CACHE_ENABLED,
+    cacheTtlSeconds: e.SPOTIFY_CSV_CACHE_TTL,
+    fallbackOnRateLimit: e.SPOTIFY_CSV_FALLBACK_ON_RATE_LIMIT,
+    fallbackOnError: e.SPOTIFY_CSV_FALLBACK_ON_ERROR,
+    fallbackOnAuthError: e.SPOTIFY_CSV_FALLBACK_ON_AUTH_ERROR,
+    apiBaseUrl: e.SPOTIFY_API_BASE_URL.replace(/\/+$/, ''),
+    dbPath: e.SPOTIFY_PROXY_DB === ':memory:' ? ':memory:' : path.resolve(e.SPOTIFY_PROXY_DB),
+    mode: e.SPOTIFY_PROXY_MODE,
+    upstreamTimeoutMs: e.SPOTIFY_PROXY_UPSTREAM_TIMEOUT_MS,
+    publicUrl: (e.SPOTIFY_PROXY_PUBLIC_URL ?? `http://${hostForUrl(e.HOST)}:${e.PORT}`).replace(/\/+$/, ''),
+    localTokens: e.SPOTIFY_PROXY_LOCAL_TOKENS.map(t => t.trim()).filter(t => t !== ''),
+    adminToken: e.SPOTIFY_PROXY_ADMIN_TOKEN ?? null,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL
+  }
+}
+
+function hostForUrl (host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1'
+  return host.includes(':') ? `[${host}]` : host
+}

@@ -1,0 +1,174 @@
+// Read side of the library: the typed operations routes and remediation use. All statements
+// are prepared once; every list is paged (limit/offset) so no caller loads the whole library.
+import type { Db } from './db.js'
+import { foldText, parseSearchQuery, toFtsMatch } from './search-query.js'
+import type { AudioFeatures, LibraryPlaylist, LibraryTrack, Page, PlaylistIdSource, PlaylistTrack } from './types.js'
+
+export interface PageRequest { limit: number, offset: number }
+
+interface PlaylistRow { id: string, path: string, name: string, is_liked: number, id_source: PlaylistIdSource, owner_id: string | null, track_count: number, updated_at: number | null }
+interface ItemRow { position: number, track_key: string, added_at: string | null, added_by: string | null, data: string }
+
+export class PlaylistLinkError extends Error {
+  override name = 'PlaylistLinkError'
+}
+
+export class LibraryStore {
+  readonly #db: Db
+  readonly #s
+
+  constructor (db: Db) {
+    this.#db = db
+    this.#s = {
+      byKey: db.prepare('SELECT data FROM tracks WHERE key = ?').pluck(),
+      byIsrc: db.prepare('SELECT data FROM tracks WHERE isrc = ? ORDER BY richness DESC, rowid LIMIT 1').pluck(),
+      byName: db.prepare('SELECT data, artists FROM tracks WHERE name = ? ORDER BY richness DESC, rowid'),
+      playlist: db.prepare('SELECT * FROM playlists WHERE id = ?'),
+      liked: db.prepare('SELECT * FROM playlists WHERE is_liked = 1 ORDER BY path LIMIT 1'),
+      playlists: db.prepare('SELECT * FROM playlists WHERE is_liked = 0 ORDER BY name COLLATE NOCASE, path LIMIT ? OFFSET ?'),
+      playlistCount: db.prepare('SELECT count(*) FROM playlists WHERE is_liked = 0').pluck(),
+      items: db.prepare(`SELECT i.position, i.track_key, i.added_at, i.added_by, t.data FROM playlist_items i
+        JOIN tracks t ON t.key = i.track_key WHERE i.playlist_id = ? ORDER BY i.position LIMIT ? OFFSET ?`),
+      likedItems: db.prepare(`SELECT i.position, i.track_key, i.added_at, i.added_by, t.data FROM playlist_items i
+        JOIN tracks t ON t.key = i.track_key WHERE i.playlist_id = ?
+        ORDER BY i.added_at IS NULL, i.added_at DESC, i.position LIMIT ? OFFSET ?`),
+      allTracks: db.prepare('SELECT data FROM tracks ORDER BY rowid LIMIT ? OFFSET ?').pluck(),
+      iterTracks: db.prepare('SELECT data FROM tracks ORDER BY rowid').pluck(),
+      trackCount: db.prepare('SELECT count(*) FROM tracks').pluck(),
+      link: db.prepare('INSERT OR REPLACE INTO playlist_links (path, playlist_id, source) VALUES (?, ?, ?)'),
+      relinkPlaylist: db.prepare('UPDATE playlists SET id = ?, id_source = ? WHERE path = ?'),
+      relinkItems: db.prepare('UPDATE playlist_items SET playlist_id = ? WHERE playlist_id = ?'),
+      relinkFile: db.prepare('UPDATE library_files SET playlist_id = ? WHERE path = ?'),
+      playlistByPath: db.prepare('SELECT * FROM playlists WHERE path = ?')
+    }
+  }
+
+  getTrackById (id: string): LibraryTrack | null {
+    return parse(this.#s.byKey.get(id))
+  }
+
+  /** In request order, duplicates kept, null for unknown ids (Spotify's `?ids=` semantics). */
+  getTracksByIds (ids: readonly string[]): Array<LibraryTrack | null> {
+    return ids.map(id => this.getTrackById(id))
+  }
+
+  getTrackByIsrc (isrc: string): LibraryTrack | null {
+    return parse(this.#s.byIsrc.get(isrc.toUpperCase()))
+  }
+
+  /** Case-, accent- and punctuation-insensitive; `artist` must match one of the track's artists. */
+  getTrackByNameArtist (name: string, artist?: string): LibraryTrack | null {
+    const rows = this.#s.byName.all(foldText(name)) as Array<{ data: string, artists: string }>
+    if (artist === undefined) return parse(rows[0]?.data)
+    const wanted = foldText(artist)
+    for (const r of rows) {
+      const t = JSON.parse(r.data) as LibraryTrack
+      if (t.artists.some(a => foldText(a.name) === wanted) || ` ${r.artists} `.includes(` ${wanted} `)) return t
+    }
+    return null
+  }
+
+  getAudioFeatures (id: string): { track: LibraryTrack, features: AudioFeatures } | null {
+    const track = this.getTrackById(id)
+    return track?.features ? { track, features: track.features } : null
+  }
+
+  getPlaylist (id: string): LibraryPlaylist | null {
+    const row = this.#s.playlist.get(id) as PlaylistRow | undefined
+    return row ? toPlaylist(row) : null
+  }
+
+  listPlaylists (page: PageRequest): Page<LibraryPlaylist> {
+    const rows = this.#s.playlists.all(page.limit, page.offset) as PlaylistRow[]
+    return { items: rows.map(toPlaylist), total: this.#s.playlistCount.get() as number, ...page }
+  }
+
+  /** null when the playlist is unknown (a 404 for the caller, not an empty page). */
+  getPlaylistTracks (playlistId: string, page: PageRequest): Page<PlaylistTrack> | null {
+    const p = this.getPlaylist(playlistId)
+    if (!p) return null
+    const rows = this.#s.items.all(playlistId, page.limit, page.offset) as ItemRow[]
+    return { items: rows.map(toPlaylistTrack), total: p.trackCount, ...page }
+  }
+
+  /** Liked Songs, most recently added first, as /v1/me/tracks lists them. */
+  getLikedSongs (page: PageRequest): Page<PlaylistTrack> {
+    const liked = this.#s.liked.get() as PlaylistRow | undefined
+    if (!liked) return { items: [], total: 0, ...page }
+    const rows = this.#s.likedItems.all(liked.id, page.limit, page.offset) as ItemRow[]
+    return { items: rows.map(toPlaylistTrack), total: liked.track_count, ...page }
+  }
+
+  /** Every distinct track once. */
+  getAllTracks (page: PageRequest): Page<LibraryTrack> {
+    const rows = this.#s.allTracks.all(page.limit, page.offset) as string[]
+    return { items: rows.map(r => JSON.parse(r) as LibraryTrack), total: this.#s.trackCount.get() as number, ...page }
+  }
+
+  /** Every distinct track once, streamed from SQLite without loading the library. */
+  * iterateTracks (): Generator<LibraryTrack> {
+    for (const data of this.#s.iterTracks.iterate() as Iterable<string>) yield JSON.parse(data) as LibraryTrack
+  }
+
+  /** Spotify's query syntax: free text plus artist:, track:, album:, year:, isrc:, genre:. */
+  searchTracks (q: string, page: PageRequest): Page<LibraryTrack> & { unsupported: string[] } {
+    const parsed = parseSearchQuery(q)
+    const where: string[] = []
+    const params: unknown[] = []
+    const match = toFtsMatch(parsed)
+    if (match !== null) {
+      where.push('t.rowid IN (SELECT rowid FROM tracks_fts WHERE tracks_fts MATCH ?)')
+      params.push(match)
+    }
+    if (parsed.year) {
+      where.push('t.year BETWEEN ? AND ?')
+      params.push(parsed.year.from, parsed.year.to)
+    }
+    if (parsed.isrc.length > 0) {
+      where.push(`t.isrc IN (${parsed.isrc.map(() => '?').join(', ')})`)
+      params.push(...parsed.isrc)
+    }
+    if (where.length === 0) return { items: [], total: 0, ...page, unsupported: parsed.unsupported }
+    const clause = where.join(' AND ')
+    // Statements vary with the filters present; SQLite's statement cache keeps this cheap.
+    const total = this.#db.prepare(`SELECT count(*) FROM tracks t WHERE ${clause}`).pluck().get(...params) as number
+    const rows = this.#db.prepare(`SELECT t.data FROM tracks t WHERE ${clause} ORDER BY t.richness DESC, t.rowid LIMIT ? OFFSET ?`)
+      .pluck().all(...params, page.limit, page.offset) as string[]
+    return { items: rows.map(r => JSON.parse(r) as LibraryTrack), total, ...page, unsupported: parsed.unsupported }
+  }
+
+  /**
+   * Give the playlist of `path` its real Spotify id (learned from upstream or set by the user).
+   * Stored by path, so the next import of the file keeps it.
+   */
+  linkPlaylist (path: string, playlistId: string, source: Extract<PlaylistIdSource, 'linked' | 'learned'>): LibraryPlaylist | null {
+    return this.#db.transaction(() => {
+      const row = this.#s.playlistByPath.get(path) as PlaylistRow | undefined
+      const holder = this.#s.playlist.get(playlistId) as PlaylistRow | undefined
+      if (holder && holder.path !== path) throw new PlaylistLinkError(`playlist id ${playlistId} already belongs to ${holder.path}`)
+      this.#s.link.run(path, playlistId, source)
+      if (!row) return null
+      if (row.id !== playlistId) {
+        this.#s.relinkItems.run(playlistId, row.id)
+        this.#s.relinkFile.run(playlistId, path)
+      }
+      this.#s.relinkPlaylist.run(playlistId, source, path)
+      return toPlaylist({ ...row, id: playlistId, id_source: source })
+    })()
+  }
+}
+
+function parse (data: unknown): LibraryTrack | null {
+  return typeof data === 'string' ? JSON.parse(data) as LibraryTrack : null
+}
+
+function toPlaylist (r: PlaylistRow): LibraryPlaylist {
+  return { id: r.id, name: r.name, path: r.path, isLiked: r.is_liked === 1, idSource: r.id_source, ownerId: r.owner_id, trackCount: r.track_count, updatedAt: r.updated_at }
+}
+
+function toPlaylistTrack (r: ItemRow): PlaylistTrack {
+  return {
+    entry: { position: r.position, trackKey: r.track_key, addedAt: r.added_at, addedBy: r.added_by },
+    track: JSON.parse(r.data) as LibraryTrack
+  }
+}
