@@ -104,7 +104,7 @@ export function loadConfig (overrides: Record<string, string | undefined> = {}, 
       schema,
       data: env === undefined ? [flags] : [env, flags],
       env: env === undefined,
-      dotenv: env === undefined
+      dotenv: env === undefined ? { quiet: true } : false
     })
   } catch (err) {
     throw new ConfigError(`invalid configuration: ${(err as Error).message}`)

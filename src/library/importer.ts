@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { setImmediate as tick } from 'node:timers/promises'
-import type { Logger } from 'pino'
 import { parseCsv, detectDelimiter } from './csv-reader.js'
 import type { Db } from './db.js'
 import { BinaryFileError, decodeCsvBytes } from './decode.js'
@@ -41,8 +40,13 @@ export interface ImportSummary {
   durationMs: number
 }
 
+/** The slice of a pino/Fastify logger the importer uses. */
+export interface ImportLogger {
+  warn: (obj: object, msg: string) => void
+}
+
 export interface ImportOptions {
-  logger?: Logger
+  logger?: ImportLogger
   onProgress?: (p: ImportProgress) => void
 }
 
@@ -121,9 +125,11 @@ export function libraryCounts (db: Db): { tracks: number, playlists: number, lik
   }
 }
 
+const LOGGED_REJECTS_PER_FILE = 20
+
 interface FileMeta { size: number, mtimeMs: number, sha256: string }
 
-function indexFile (w: Writer, rel: string, bytes: Buffer, meta: FileMeta, logger?: Logger): { skipped: boolean, rows: number, rejected: number } {
+function indexFile (w: Writer, rel: string, bytes: Buffer, meta: FileMeta, logger?: ImportLogger): { skipped: boolean, rows: number, rejected: number } {
   const skip = (reason: string, encoding: string | null = null): { skipped: true, rows: 0, rejected: 0 } => {
     logger?.warn({ file: rel, reason }, 'file skipped')
     w.fileRow(rel, meta, { status: 'skipped', reason, dialect: null, encoding, rows: 0, rejected: 0, playlistId: null })
@@ -176,9 +182,11 @@ function indexFile (w: Writer, rel: string, bytes: Buffer, meta: FileMeta, logge
       if (!(err instanceof RowError)) throw err
       rejected++
       w.problem(rel, r.line, err.message)
-      logger?.warn({ file: rel, line: r.line, reason: err.message }, 'row rejected')
+      // Every rejection is in the summary; the log names the first few per file, not 10,000 lines.
+      if (rejected <= LOGGED_REJECTS_PER_FILE) logger?.warn({ file: rel, line: r.line, reason: err.message }, 'row rejected')
     }
   }
+  if (rejected > LOGGED_REJECTS_PER_FILE) logger?.warn({ file: rel, rejected }, `${rejected - LOGGED_REJECTS_PER_FILE} more rows rejected (see the import summary)`)
   const owner = [...addedBy.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null
   w.playlist({ id: playlistId, path: rel, name: info.name, isLiked: info.isLiked, idSource: source, ownerId: owner, trackCount: position, updatedAt: newest })
   w.fileRow(rel, meta, { status: 'indexed', reason: null, dialect: dialect.name, encoding, rows: rows.length + problems.length, rejected, playlistId })

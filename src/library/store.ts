@@ -39,7 +39,8 @@ export class LibraryStore {
       relinkPlaylist: db.prepare('UPDATE playlists SET id = ?, id_source = ? WHERE path = ?'),
       relinkItems: db.prepare('UPDATE playlist_items SET playlist_id = ? WHERE playlist_id = ?'),
       relinkFile: db.prepare('UPDATE library_files SET playlist_id = ? WHERE path = ?'),
-      playlistByPath: db.prepare('SELECT * FROM playlists WHERE path = ?')
+      playlistByPath: db.prepare('SELECT * FROM playlists WHERE path = ?'),
+      file: db.prepare('SELECT 1 FROM library_files WHERE path = ?').pluck()
     }
   }
 
@@ -135,6 +136,10 @@ export class LibraryStore {
     const rows = this.#db.prepare(`SELECT t.data FROM tracks t WHERE ${clause} ORDER BY t.richness DESC, t.rowid LIMIT ? OFFSET ?`)
       .pluck().all(...params, page.limit, page.offset) as string[]
     return { items: rows.map(r => JSON.parse(r) as LibraryTrack), total, ...page, unsupported: parsed.unsupported }
+  }
+
+  hasFile (path: string): boolean {
+    return this.#s.file.get(path) !== undefined
   }
 
   /**

@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// spotify-csv-proxy: serve | import | link. Flags map onto the env var names of CONTRACT.md and
+// win over the environment, which wins over .env.
+import { Command, Option } from 'commander'
+import { ConfigError, loadConfig, type Config } from './config.js'
+import { EXIT_FATAL, runImport } from './commands/import.js'
+import { LinkError, runLink } from './commands/link.js'
+import { cliLogger } from './logger.js'
+import { LibraryPathError } from './library/importer.js'
+import { PlaylistLinkError } from './library/store.js'
+import { startServer } from './server.js'
+
+interface CommonFlags { library?: string, db?: string, logLevel?: string }
+
+const program = new Command('spotify-csv-proxy')
+  .description('A local caching proxy for the Spotify Web API that answers from SQLite and your Exportify CSV backups when Spotify cannot.')
+  .showHelpAfterError()
+
+const common = (cmd: Command): Command => cmd
+  .option('--library <path>', 'folder of Exportify CSVs (recursive) or one CSV file [SPOTIFY_CSV_BACKUP_PATH]')
+  .option('--db <file>', 'SQLite file for the library index and cache [SPOTIFY_PROXY_DB]')
+  .addOption(new Option('--log-level <level>', 'log level [LOG_LEVEL]').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+
+function config (flags: CommonFlags, extra: Record<string, string | undefined> = {}): Config {
+  return loadConfig({
+    SPOTIFY_CSV_BACKUP_PATH: flags.library,
+    SPOTIFY_PROXY_DB: flags.db,
+    LOG_LEVEL: flags.logLevel,
+    ...extra
+  })
+}
+
+common(program.command('serve')
+  .description('run the proxy (default 127.0.0.1:8888); point clients at http://127.0.0.1:8888/v1')
+  .option('--host <host>', 'address to bind [HOST]')
+  .option('--port <port>', 'port to listen on [PORT]')
+  .addOption(new Option('--mode <mode>', 'auto: upstream first; offline: never contact Spotify; online: never fall back [SPOTIFY_PROXY_MODE]').choices(['auto', 'offline', 'online'])))
+  .action(async (flags: CommonFlags & { host?: string, port?: string, mode?: string }) => {
+    await startServer(config(flags, { HOST: flags.host, PORT: flags.port, SPOTIFY_PROXY_MODE: flags.mode }))
+  })
+
+common(program.command('import')
+  .description('(re)index the CSV library into SQLite; exit 0 when every file was read, 1 when some rows or files were rejected, 2 on a fatal error')
+  .argument('[path]', 'folder or CSV file (default: SPOTIFY_CSV_BACKUP_PATH, else the demo library)')
+  .option('--json', 'print the summary as JSON')
+  .option('--no-progress', 'no progress bar even on a terminal'))
+  .action(async (pathArg: string | undefined, flags: CommonFlags & { json?: boolean, progress: boolean }) => {
+    const cfg = config({ ...flags, library: pathArg ?? flags.library })
+    process.exitCode = await runImport(cfg, {
+      json: flags.json === true,
+      progress: flags.progress && process.stderr.isTTY === true,
+      logger: cliLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel),
+      out: process.stdout
+    })
+  })
+
+common(program.command('link')
+  .description('use a real Spotify playlist id for a CSV file (kept across re-imports)')
+  .argument('<playlist-id>', 'the playlist id, spotify:playlist: URI or open.spotify.com link')
+  .argument('<csv-file>', 'the CSV file, as a path or relative to the library folder'))
+  .action((playlistId: string, csvFile: string, flags: CommonFlags) => {
+    const r = runLink(config(flags), playlistId, csvFile)
+    process.stdout.write(r.name === null
+      ? `Linked ${r.path} to ${playlistId}; it takes effect at the next import.\n`
+      : `Linked ${r.path} ("${r.name}") to ${playlistId}.\n`)
+  })
+
+try {
+  await program.parseAsync()
+} catch (err) {
+  const known = err instanceof ConfigError || err instanceof LibraryPathError || err instanceof LinkError || err instanceof PlaylistLinkError
+  process.stderr.write(`spotify-csv-proxy: ${known ? (err as Error).message : (err as Error).stack ?? String(err)}\n`)
+  process.exitCode = EXIT_FATAL
+}
