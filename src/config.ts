@@ -3,6 +3,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import dotenv from 'dotenv'
 import envSchema from 'env-schema'
 
 export type ProxyMode = 'auto' | 'offline' | 'online'
@@ -98,13 +99,14 @@ export const DEMO_LIBRARY = path.join(packageRoot(), 'demo-library')
  */
 export function loadConfig (overrides: Record<string, string | undefined> = {}, env?: NodeJS.ProcessEnv): Config {
   const flags = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined))
+  if (env === undefined) dotenv.config({ quiet: true })
   let e: Env
   try {
     e = envSchema<Env>({
       schema,
-      data: env === undefined ? [flags] : [env, flags],
-      env: env === undefined,
-      dotenv: env === undefined ? { quiet: true } : false
+      // `VAR=` (as compose and shells write it) means unset, not an invalid empty value.
+      data: [withoutEmpty(env ?? process.env), flags],
+      env: false
     })
   } catch (err) {
     throw new ConfigError(`invalid configuration: ${(err as Error).message}`)
@@ -131,6 +133,12 @@ export function loadConfig (overrides: Record<string, string | undefined> = {}, 
     port: e.PORT,
     logLevel: e.LOG_LEVEL
   }
+}
+
+function withoutEmpty (env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v.trim() !== '') out[k] = v
+  return out
 }
 
 function hostForUrl (host: string): string {

@@ -10,6 +10,7 @@ import type { Db } from './db.js'
 import { BinaryFileError, decodeCsvBytes } from './decode.js'
 import { detectDialect, refineJoiner, UnknownHeaderError } from './headers.js'
 import { describePlaylistFile, syntheticPlaylistId } from './playlist-files.js'
+import { mergeTracks } from './merge.js'
 import { mapRow, RowError } from './row-mapper.js'
 import { foldText } from './search-query.js'
 import type { LibraryTrack, PlaylistIdSource } from './types.js'
@@ -121,7 +122,7 @@ export function libraryCounts (db: Db): { tracks: number, playlists: number, lik
   return {
     tracks: one('SELECT count(*) FROM tracks'),
     playlists: one('SELECT count(*) FROM playlists WHERE is_liked = 0'),
-    likedSongs: one('SELECT coalesce(sum(track_count), 0) FROM playlists WHERE is_liked = 1')
+    likedSongs: one('SELECT count(DISTINCT i.track_key) FROM playlist_items i JOIN playlists p ON p.id = i.playlist_id WHERE p.is_liked = 1')
   }
 }
 
@@ -204,8 +205,8 @@ function writer (db: Db) {
       VALUES (@key, @isrc, @year, @name, @artists, @album, @genres, @richness, @data)
       ON CONFLICT(key) DO UPDATE SET isrc = excluded.isrc, year = excluded.year, name = excluded.name,
         artists = excluded.artists, album = excluded.album, genres = excluded.genres,
-        richness = excluded.richness, data = excluded.data
-      WHERE excluded.richness > tracks.richness OR (excluded.richness = tracks.richness AND excluded.data <> tracks.data)`),
+        richness = excluded.richness, data = excluded.data`),
+    trackData: db.prepare('SELECT data FROM tracks WHERE key = ?').pluck(),
     item: db.prepare('INSERT INTO playlist_items (playlist_id, position, track_key, added_at, added_by) VALUES (?, ?, ?, ?, ?)'),
     playlist: db.prepare(`INSERT INTO playlists (id, path, name, is_liked, id_source, owner_id, track_count, updated_at)
       VALUES (@id, @path, @name, @isLiked, @idSource, @ownerId, @trackCount, @updatedAt)`),
@@ -222,7 +223,11 @@ function writer (db: Db) {
     idTaken: db.prepare('SELECT 1 FROM playlists WHERE id = ?').pluck()
   }
   return {
-    track (t: LibraryTrack): void {
+    track (incoming: LibraryTrack): void {
+      const stored = s.trackData.get(incoming.key) as string | undefined
+      const t = stored === undefined ? incoming : mergeTracks(JSON.parse(stored) as LibraryTrack, incoming)
+      const data = JSON.stringify(t)
+      if (data === stored) return
       s.upsertTrack.run({
         key: t.key,
         isrc: t.isrc,
@@ -232,7 +237,7 @@ function writer (db: Db) {
         album: foldText(t.album.name),
         genres: foldText(t.genres.join(' ')),
         richness: richness(t),
-        data: JSON.stringify(t)
+        data
       })
     },
     item (playlistId: string, position: number, key: string, addedAt: string | null, addedBy: string | null): void {
@@ -272,7 +277,7 @@ function writer (db: Db) {
   }
 }
 
-/** How much a row tells about its track: the fuller record wins when exports disagree. */
+/** How much the library knows about a track: the fuller records rank first in search. */
 function richness (t: LibraryTrack): number {
   let n = 0
   for (const v of [t.id, t.isrc, t.album.id, t.album.imageUrl, t.album.releaseDate, t.album.label, t.previewUrl, t.popularity, t.explicit, t.discNumber, t.trackNumber, t.durationMs]) {

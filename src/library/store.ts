@@ -24,14 +24,18 @@ export class LibraryStore {
       byIsrc: db.prepare('SELECT data FROM tracks WHERE isrc = ? ORDER BY richness DESC, rowid LIMIT 1').pluck(),
       byName: db.prepare('SELECT data, artists FROM tracks WHERE name = ? ORDER BY richness DESC, rowid'),
       playlist: db.prepare('SELECT * FROM playlists WHERE id = ?'),
-      liked: db.prepare('SELECT * FROM playlists WHERE is_liked = 1 ORDER BY path LIMIT 1'),
+      likedCount: db.prepare(`SELECT count(DISTINCT i.track_key) FROM playlist_items i
+        JOIN playlists p ON p.id = i.playlist_id WHERE p.is_liked = 1`).pluck(),
       playlists: db.prepare('SELECT * FROM playlists WHERE is_liked = 0 ORDER BY name COLLATE NOCASE, path LIMIT ? OFFSET ?'),
       playlistCount: db.prepare('SELECT count(*) FROM playlists WHERE is_liked = 0').pluck(),
       items: db.prepare(`SELECT i.position, i.track_key, i.added_at, i.added_by, t.data FROM playlist_items i
         JOIN tracks t ON t.key = i.track_key WHERE i.playlist_id = ? ORDER BY i.position LIMIT ? OFFSET ?`),
-      likedItems: db.prepare(`SELECT i.position, i.track_key, i.added_at, i.added_by, t.data FROM playlist_items i
-        JOIN tracks t ON t.key = i.track_key WHERE i.playlist_id = ?
-        ORDER BY i.added_at IS NULL, i.added_at DESC, i.position LIMIT ? OFFSET ?`),
+      // Several Liked Songs exports (old and new, both exporters) are one set of saved tracks:
+      // each track once, at its latest added_at.
+      likedItems: db.prepare(`SELECT min(i.position) AS position, i.track_key, max(i.added_at) AS added_at, NULL AS added_by, t.data
+        FROM playlist_items i JOIN playlists p ON p.id = i.playlist_id JOIN tracks t ON t.key = i.track_key
+        WHERE p.is_liked = 1 GROUP BY i.track_key
+        ORDER BY max(i.added_at) IS NULL, max(i.added_at) DESC, min(i.position) LIMIT ? OFFSET ?`),
       allTracks: db.prepare('SELECT data FROM tracks ORDER BY rowid LIMIT ? OFFSET ?').pluck(),
       iterTracks: db.prepare('SELECT data FROM tracks ORDER BY rowid').pluck(),
       trackCount: db.prepare('SELECT count(*) FROM tracks').pluck(),
@@ -94,10 +98,8 @@ export class LibraryStore {
 
   /** Liked Songs, most recently added first, as /v1/me/tracks lists them. */
   getLikedSongs (page: PageRequest): Page<PlaylistTrack> {
-    const liked = this.#s.liked.get() as PlaylistRow | undefined
-    if (!liked) return { items: [], total: 0, ...page }
-    const rows = this.#s.likedItems.all(liked.id, page.limit, page.offset) as ItemRow[]
-    return { items: rows.map(toPlaylistTrack), total: liked.track_count, ...page }
+    const rows = this.#s.likedItems.all(page.limit, page.offset) as ItemRow[]
+    return { items: rows.map(toPlaylistTrack), total: this.#s.likedCount.get() as number, ...page }
   }
 
   /** Every distinct track once. */
