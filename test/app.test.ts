@@ -1,0 +1,64 @@
+// The Fastify app built as the server builds it: health, readiness, Spotify-shaped errors.
+import path from 'node:path'
+import t from 'tap'
+import { buildApp } from '../src/app.js'
+import { loadConfig } from '../src/config.js'
+import { stageRealExports } from './helpers/fixtures.js'
+
+function config (dir: string, env: Record<string, string> = {}): ReturnType<typeof loadConfig> {
+  return loadConfig({}, { SPOTIFY_PROXY_DB: path.join(dir, 'proxy.sqlite'), LOG_LEVEL: 'silent', ...env })
+}
+
+t.test('healthz and readyz on the default (demo) library', async t => {
+  const app = await buildApp(config(t.testdir()))
+  t.teardown(() => app.close())
+  t.ok(app.config.demoLibrary)
+  const health = await app.inject('/healthz')
+  t.equal(health.statusCode, 200)
+  t.same(health.json(), { status: 'ok' })
+  const ready = await app.inject('/readyz')
+  t.equal(ready.statusCode, 200)
+  t.same(ready.json(), { status: 'ready', checks: { database: true, library: true } })
+  t.equal(app.libraryState.summary?.playlists, 4)
+})
+
+t.test('the library named by SPOTIFY_CSV_BACKUP_PATH is indexed before the app is ready', async t => {
+  const dir = t.testdir()
+  const app = await buildApp(config(dir, { SPOTIFY_CSV_BACKUP_PATH: stageRealExports(path.join(dir, 'lib')) }))
+  t.teardown(() => app.close())
+  t.notOk(app.config.demoLibrary)
+  t.equal(app.libraryState.summary?.rows.read, 1493)
+  t.equal(app.library.getTrackById('3b6RZmPmYzg2mRyfoIznYS')?.name, '福气马上来')
+})
+
+t.test('with the library disabled, the app is still ready', async t => {
+  const app = await buildApp(config(t.testdir(), { SPOTIFY_CSV_BACKUP_ENABLED: 'false' }))
+  t.teardown(() => app.close())
+  t.equal((await app.inject('/readyz')).statusCode, 200)
+  t.equal(app.libraryState.summary, null)
+})
+
+t.test('readyz says 503 once the database is closed', async t => {
+  const app = await buildApp(config(t.testdir()))
+  app.db.close()
+  const ready = await app.inject('/readyz')
+  t.equal(ready.statusCode, 503)
+  t.same(ready.json().checks, { database: false, library: true })
+  await app.close()
+})
+
+t.test('unknown routes and bad methods answer in Spotify\'s error shape', async t => {
+  const app = await buildApp(config(t.testdir()))
+  t.teardown(() => app.close())
+  const r = await app.inject('/v1/no/such/thing?x=1')
+  t.equal(r.statusCode, 404)
+  t.same(r.json(), { error: { status: 404, message: 'Service not found: GET /v1/no/such/thing' } })
+  const bad = await app.inject({ method: 'POST', url: '/healthz', headers: { 'content-type': 'application/json' }, payload: '{not json' })
+  t.ok(bad.statusCode === 400 || bad.statusCode === 404)
+  t.match(bad.json(), { error: { status: bad.statusCode, message: String } })
+})
+
+t.test('an unreadable library path fails startup with a clear error', async t => {
+  const dir = t.testdir()
+  await t.rejects(buildApp(config(dir, { SPOTIFY_CSV_BACKUP_PATH: path.join(dir, 'missing') })), /library path .*missing does not exist/)
+})
