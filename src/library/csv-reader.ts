@@ -44,6 +44,10 @@ export function detectDelimiter (headerLine: string): string {
 }
 
 export function parseCsv (text: string, delimiter: string): CsvParseResult {
+  // One line ending throughout: csv-parse counts a CRLF inside a runaway quoted field as two
+  // lines while countNewlines counts one, and a lone CR (classic Mac) is no '\n' at all; either
+  // way the salvage below would re-read the wrong lines.
+  if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n')
   let parsed: ParsedRecord[]
   try {
     parsed = parse(text, { ...OPTIONS, delimiter }) as unknown as ParsedRecord[]
@@ -58,7 +62,8 @@ export function parseCsv (text: string, delimiter: string): CsvParseResult {
     const spanned = countNewlines(record)
     const start = info.lines - spanned
     if (spanned === 0) {
-      records.push({ line: start, cells: record.map(unwrapRelaxed) })
+      const cells = record.some(isWrapped) ? unwrapRelaxed(record, (lines ??= splitLines(text))[start - 1] ?? '', delimiter) : record
+      records.push({ line: start, cells })
       continue
     }
     lines ??= splitLines(text)
@@ -77,7 +82,7 @@ function parseLineByLine (lines: string[], firstLine: number, delimiter: string)
     const line = firstLine + i
     try {
       const [one] = parse(text, { ...OPTIONS, delimiter }) as unknown as ParsedRecord[]
-      if (one) records.push({ line, cells: one.record.map(unwrapRelaxed) })
+      if (one) records.push({ line, cells: unwrapRelaxed(one.record, text, delimiter) })
     } catch (err) {
       if (!(err instanceof CsvError)) throw err
       problems.push({ line, reason: err.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is never closed' : err.message })
@@ -91,11 +96,22 @@ function splitLines (text: string): string[] {
 }
 
 // With relax_quotes, a field like `"Pt. 1 "Adoration": II"` comes back with its outer quotes.
-function unwrapRelaxed (cell: string): string {
-  if (cell.length >= 2 && cell.charCodeAt(0) === 34 && cell.charCodeAt(cell.length - 1) === 34) {
-    return cell.slice(1, -1)
+// A valid RFC 4180 field can decode to the same shape (`"""Awaken, My Love!"""` is
+// `"Awaken, My Love!"`, quotes included), so a record is only unwrapped when a strict parse of
+// its line does not give the very same cells.
+function unwrapRelaxed (record: string[], line: string, delimiter: string): string[] {
+  if (!record.some(isWrapped)) return record
+  try {
+    const [strict] = parse(line, { delimiter, relax_column_count: true }) as string[][]
+    if (strict && strict.length === record.length && strict.every((c, i) => c === record[i])) return record
+  } catch (err) {
+    if (!(err instanceof CsvError)) throw err
   }
-  return cell
+  return record.map(c => (isWrapped(c) ? c.slice(1, -1) : c))
+}
+
+function isWrapped (cell: string): boolean {
+  return cell.length >= 2 && cell.charCodeAt(0) === 34 && cell.charCodeAt(cell.length - 1) === 34
 }
 
 function countNewlines (cells: string[]): number {

@@ -60,7 +60,9 @@ function utf16Parity (sample: Buffer): 'le' | 'be' | null {
 }
 
 function legacyEncoding (buf: Buffer): string {
-  const candidates = chardet.analyse(buf.subarray(0, 65536))
+  // The buffer already failed strict UTF-8, so chardet's UTF-8 guess (it makes one for short
+  // inputs like `Caf\xE9`) would only turn every accented letter into U+FFFD.
+  const candidates = chardet.analyse(buf.subarray(0, 65536)).filter(c => !/^(utf-8|ascii)$/i.test(c.name))
   const top = candidates[0]?.name
   // chardet often ranks a sibling Latin code page first for Western text; Excel's Western
   // default (Windows-1252, a superset of Latin-1's printable range) is the likeliest origin.

@@ -98,27 +98,35 @@ export class UnknownHeaderError extends Error {
 export function detectDialect (header: string[], sample: string[][]): Dialect {
   const columns: Partial<Record<Column, number>> = {}
   const unknown: Dialect['unknown'] = []
+  // The normalised header each column was found under (indexes in `columns` skip dropped repeats).
+  const spelled: Partial<Record<Column, string>> = {}
   // P9 names `Explicit` twice while its rows have one cell fewer: a repeated column is dropped
   // from the header, so every later column lines up with the data again.
   let index = 0
   for (const raw of header) {
-    const column = BY_SPELLING.get(normalizeHeader(raw))
+    const normalized = normalizeHeader(raw)
+    const column = BY_SPELLING.get(normalized)
     if (column !== undefined && columns[column] !== undefined) continue
-    if (column !== undefined) columns[column] = index
-    else if (normalizeHeader(raw) !== '') unknown.push({ index, header: raw.trim() })
+    if (column !== undefined) {
+      columns[column] = index
+      spelled[column] = normalized
+    } else if (normalized !== '') unknown.push({ index, header: raw.trim() })
     index++
   }
   const has = (c: Column): boolean => columns[c] !== undefined
   const base = { columns, unknown, headerLength: index }
 
-  if (has('artistIds') || (has('id') && normalizeHeader(header[columns.id!]!) === 'spotify id')) {
+  if (has('artistIds') || spelled.id === 'spotify id') {
     return { ...base, name: 'pavelkomarov-ids', joiner: 'comma' }
   }
   if (has('id')) return { ...base, name: 'pavelkomarov-track-id', joiner: 'comma' }
   if (has('uri') && (has('artistUris') || has('albumUri'))) {
     return { ...base, name: 'watsonbox', joiner: 'comma-space-escaped' }
   }
-  if (has('uri') && has('discNumber') && !has('genres')) {
+  // W0 (2015, six columns) has no Disc Number, but `Artist Name` (singular) next to `Spotify URI`
+  // is watsonbox's alone: pavelkomarov's P1 wrote `Artist Name(s)`.
+  const w0 = spelled.uri === 'spotify uri' && spelled.artistNames === 'artist name'
+  if (has('uri') && (has('discNumber') || w0) && !has('genres')) {
     return { ...base, name: 'watsonbox-legacy', joiner: 'comma-space' }
   }
   if (has('uri') && has('name')) {
@@ -137,9 +145,18 @@ export function detectDialect (header: string[], sample: string[][]): Dialect {
 /** pavelkomarov's Track URI dialect switched from ',' to ';' on 2025-09-02 without a header change. */
 export function refineJoiner (dialect: Dialect, records: string[][]): Dialect {
   if (dialect.name !== 'pavelkomarov-uri') return dialect
-  const at = dialect.columns.artistNames
+  const c = dialect.columns
+  const at = c.artistNames
   if (at === undefined) return dialect
-  const semicolon = records.some(r => (r[at] ?? '').includes(';'))
+  const cell = (r: string[], i: number | undefined): string => (i === undefined ? '' : r[i] ?? '')
+  const semicolon =
+    // ISRC (P11) arrived in 2026, well after the switch.
+    c.isrc !== undefined ||
+    records.some(r => cell(r, at).includes(';')) ||
+    // From the Explicit column (2025-05-23) until the switch, `,` and `"` were deleted from track
+    // and album names, so either one there dates the file after the switch even when no row
+    // has two artists.
+    (c.explicit !== undefined && records.some(r => /[,"]/.test(cell(r, c.name)) || /[,"]/.test(cell(r, c.albumName))))
   return semicolon ? { ...dialect, joiner: 'semicolon' } : dialect
 }
 

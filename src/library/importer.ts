@@ -147,8 +147,10 @@ function indexFile (w: Writer, rel: string, bytes: Buffer, meta: FileMeta, logge
     throw err
   }
   let delimiter: string | null = null
+  // Lines are numbered in the file as the user sees it, so a stripped `sep=` line still counts.
+  let lineOffset = 0
   const sep = /^sep=(.)\r?\n/.exec(text)
-  if (sep) { delimiter = sep[1]!; text = text.slice(sep[0].length) }
+  if (sep) { delimiter = sep[1]!; text = text.slice(sep[0].length); lineOffset = 1 }
   if (text.trim() === '') return skip('empty file', encoding)
   const firstLine = text.slice(0, text.search(/\r?\n|$/))
   delimiter ??= detectDelimiter(firstLine)
@@ -169,7 +171,7 @@ function indexFile (w: Writer, rel: string, bytes: Buffer, meta: FileMeta, logge
   const addedBy = new Map<string, number>()
   let newest: number | null = null
   let position = 0
-  for (const p of problems) w.problem(rel, p.line, p.reason)
+  for (const p of problems) w.problem(rel, p.line + lineOffset, p.reason)
   let rejected = problems.length
   for (const r of rows) {
     try {
@@ -182,9 +184,9 @@ function indexFile (w: Writer, rel: string, bytes: Buffer, meta: FileMeta, logge
     } catch (err) {
       if (!(err instanceof RowError)) throw err
       rejected++
-      w.problem(rel, r.line, err.message)
+      w.problem(rel, r.line + lineOffset, err.message)
       // Every rejection is in the summary; the log names the first few per file, not 10,000 lines.
-      if (rejected <= LOGGED_REJECTS_PER_FILE) logger?.warn({ file: rel, line: r.line, reason: err.message }, 'row rejected')
+      if (rejected <= LOGGED_REJECTS_PER_FILE) logger?.warn({ file: rel, line: r.line + lineOffset, reason: err.message }, 'row rejected')
     }
   }
   if (rejected > LOGGED_REJECTS_PER_FILE) logger?.warn({ file: rel, rejected }, `${rejected - LOGGED_REJECTS_PER_FILE} more rows rejected (see the import summary)`)

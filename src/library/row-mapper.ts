@@ -101,8 +101,13 @@ function identify (cells: string[], d: Dialect, name: string, artists: ArtistRef
   return { key: `name:${foldText(name)}|${foldText(artists.map(a => a.name).join(' '))}`, kind: 'track', id: null, uri: null }
 }
 
+// Spotify form-encodes local URIs: `+` for space and, unlike encodeURIComponent, `!'()*` escaped
+// too (`spotify:local:Turbo:Eurobeat:Gimme%21+Gimme%21+…:241`).
+const FORM_RESERVED = /[!'()*]/g
+const percent = (ch: string): string => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`
+
 function localUri (artist: string, album: string, title: string, durationMs: number | null): string {
-  const enc = (s: string): string => encodeURIComponent(s).replace(/%20/g, '+')
+  const enc = (s: string): string => encodeURIComponent(s).replace(/%20/g, '+').replace(FORM_RESERVED, percent)
   const seconds = durationMs === null ? '' : String(Math.round(durationMs / 1000))
   return `spotify:local:${enc(artist)}:${enc(album)}:${enc(title)}:${seconds}`
 }
@@ -215,7 +220,8 @@ function int (cells: string[], i: number | undefined): number | null {
 }
 
 function bool (cells: string[], i: number | undefined): boolean | null {
-  const v = text(cells, i)
+  // Excel re-saves write TRUE/FALSE.
+  const v = text(cells, i)?.toLowerCase()
   return v === 'true' ? true : v === 'false' ? false : null
 }
 
@@ -226,4 +232,3 @@ function stripPrefix (s: string, prefix: string): string {
 function clip (s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}…` : s
 }
-
