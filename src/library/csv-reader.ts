@@ -74,6 +74,12 @@ export function parseCsv (text: string, delimiter: string): CsvParseResult {
   return { records, problems }
 }
 
+/** The cells of one line, read as leniently as whole files are. */
+export function parseLine (line: string, delimiter: string): string[] {
+  const [one] = parse(line, { ...OPTIONS, delimiter }) as unknown as ParsedRecord[]
+  return one ? unwrapRelaxed(one.record, line, delimiter) : []
+}
+
 function parseLineByLine (lines: string[], firstLine: number, delimiter: string): CsvParseResult {
   const records: CsvRecord[] = []
   const problems: CsvProblem[] = []

@@ -14,6 +14,7 @@ export class BinaryFileError extends Error {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
+const lenientUtf8 = new TextDecoder('utf-8')
 const LATIN_FAMILY = /^(windows-125\d|iso-8859-\d+)$/i
 
 export function decodeCsvBytes (buf: Buffer): DecodedText {
@@ -32,9 +33,28 @@ export function decodeCsvBytes (buf: Buffer): DecodedText {
   try {
     return done(utf8.decode(buf), 'utf-8')
   } catch {
+    const lenient = mostlyUtf8(buf)
+    if (lenient !== null) return done(lenient, 'utf-8')
     const encoding = legacyEncoding(buf)
     return done(iconv.decode(buf, encoding), encoding)
   }
+}
+
+/**
+ * A UTF-8 export with a stray invalid byte is still UTF-8: decoding it all as Windows-1252 would
+ * garble every accented or CJK name to save one character. Legacy text has no valid multi-byte
+ * sequences at all, so the ratio tells the two apart.
+ */
+function mostlyUtf8 (buf: Buffer): string | null {
+  const text = lenientUtf8.decode(buf)
+  let replaced = 0
+  let wide = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0xfffd) replaced++
+    else if (c > 0x7f) wide++
+  }
+  return wide >= 20 * replaced ? text : null
 }
 
 function done (raw: string, encoding: string): DecodedText {

@@ -156,7 +156,8 @@ function indexFile (w: Writer, rel: string, bytes: Buffer, meta: FileMeta, logge
   delimiter ??= detectDelimiter(firstLine)
 
   const { records, problems } = parseCsv(text, delimiter)
-  const [header, ...rows] = records
+  // Lines of nothing but delimiters or spaces (Excel leaves them) are blank lines, not rows.
+  const [header, ...rows] = records.filter(r => r.cells.some(c => c.trim() !== ''))
   if (!header) return skip('no header row', encoding)
   let dialect
   try {

@@ -1,5 +1,6 @@
 // One CSV record → one canonical track and its playlist entry, or a reason to reject the row.
 // Runs once per row on libraries of a million rows: no regex compiled per call, no closures.
+import { parseLine } from './csv-reader.js'
 import type { Dialect } from './headers.js'
 import { foldText } from './search-query.js'
 import { AUDIO_FEATURE_NAMES, type ArtistRef, type AudioFeatures, type LibraryTrack, type ReleaseDatePrecision, type TrackKind } from './types.js'
@@ -21,6 +22,7 @@ const URI_SPLIT = /,\s*/
 const PRECISION: Record<number, ReleaseDatePrecision> = { 4: 'year', 7: 'month', 10: 'day' }
 
 export function mapRow (cells: string[], d: Dialect): MappedRow {
+  cells = repairArtistQuotes(cells, d)
   if (cells.length > d.headerLength) cells = remergeStrayQuotes(cells, d.headerLength)
   if (cells.length > d.headerLength) {
     throw new RowError(`${cells.length} cells where the header has ${d.headerLength}`)
@@ -112,6 +114,31 @@ function localUri (artist: string, album: string, title: string, durationMs: num
   return `spotify:local:${enc(artist)}:${enc(album)}:${enc(title)}:${seconds}`
 }
 
+/**
+ * pavelkomarov wrote artist names unescaped inside quotes until 2024-12 (pavelkomarov/exportify#71),
+ * so `Royce Da 5'9"` breaks the row in one of two ways; both are put back here.
+ */
+function repairArtistQuotes (cells: string[], d: Dialect): string[] {
+  const a = d.columns.artistNames
+  if (a === undefined || d.joiner !== 'comma') return cells
+  let out = cells
+  // `"Royce Da 5'9"",2016-…`: read as an escaped quote, the field swallowed the cells after it
+  // up to the next field's opening quote, whose closing quote ended it.
+  const cell = out[a]
+  const cut = cell === undefined ? -1 : cell.indexOf('",')
+  if (cell !== undefined && cut !== -1) {
+    const swallowed = parseLine(`${cell.slice(cut + 2)}"`, ',')
+    out = [...out.slice(0, a), cell.slice(0, cut + 1), ...swallowed, ...out.slice(a + 1)]
+  }
+  // `"…,Royce Da 5'9",Joell Ortiz"`: the quote closed the field early; the rest of the list
+  // is the next cell, ending in the real closing quote. No release date ends in `"`.
+  while (out[a + 1]?.endsWith('"') === true) {
+    out = out.slice()
+    out.splice(a, 2, `${out[a]}",${out[a + 1]!.slice(0, -1)}`)
+  }
+  return out
+}
+
 /** A `"` right before a delimiter inside an unescaped field splits it; glue the pieces back. */
 function remergeStrayQuotes (cells: string[], want: number): string[] {
   const out = cells.slice()
@@ -156,13 +183,15 @@ function pairArtists (names: string[], ids: Array<string | null>): ArtistRef[] {
   return names.map((name, i) => ({ id: ids[i] ?? null, name: name.trim() }))
 }
 
-// "10,000 Maniacs" split on ',' gives too many names: rejoin the shortest neighbours first.
+// "10,000 Maniacs" split on ',' gives too many names: rejoin a thousands separator first,
+// then the shortest neighbours.
 function mergeToCount (names: string[], count: number): string[] {
   const out = names.slice()
+  const cost = (i: number): number => (/\d$/.test(out[i]!) && /^\d{3}\b/.test(out[i + 1]!) ? -1 : out[i]!.length + out[i + 1]!.length)
   while (out.length > count) {
     let best = 0
     for (let i = 1; i < out.length - 1; i++) {
-      if (out[i]!.length + out[i + 1]!.length < out[best]!.length + out[best + 1]!.length) best = i
+      if (cost(i) < cost(best)) best = i
     }
     out.splice(best, 2, `${out[best]},${out[best + 1]}`)
   }

@@ -143,3 +143,13 @@ t.test('empty input decodes to empty text; the importer skips it before decoding
   t.same(decodeCsvBytes(BOM16LE), { text: '', encoding: 'utf-16le' }, 'a lone UTF-16LE BOM')
   t.same(decodeCsvBytes(Buffer.from('\n')), { text: '\n', encoding: 'utf-8' }, 'a lone newline')
 })
+
+t.test('a UTF-8 export with one stray invalid byte stays UTF-8', async (t) => {
+  const stray = Buffer.concat([Buffer.from(UNICODE_CSV), Buffer.from([0xe9, 0x0a])])
+  const out = decodeCsvBytes(stray)
+  t.equal(out.encoding, 'utf-8')
+  t.ok(out.text.startsWith(UNICODE_CSV), 'every valid name intact')
+  t.ok(out.text.endsWith('\uFFFD\n'), 'only the bad byte is replaced')
+  // Genuine Windows-1252 has no valid multi-byte sequence at all, so it is still read as such.
+  t.equal(decodeCsvBytes(iconv.encode('a,b\nCafé Olé,naïve Motörhead\n', 'win1252')).encoding, 'windows-1252')
+})

@@ -607,3 +607,15 @@ t.test('the CLI on a path that does not exist exits 2 with a clear message', asy
   t.equal(r.stdout, '')
   t.equal(r.stderr.trim(), `spotify-csv-proxy: library path ${missing} does not exist`)
 })
+
+t.test('blank lines (only delimiters or spaces, as Excel leaves them) are neither rows nor problems', async (t) => {
+  const dir = t.testdir()
+  const a = randomTrackId('blank-a')
+  const b = randomTrackId('blank-b')
+  writeLibrary(dir, { 'Blanks.csv': exportifyFile([trackCells(a), ',,,,,,,,', '   ', trackCells(b), ',,']) })
+  const { summary, store } = await importInto(dir, path.join(dir, 'db.sqlite'), t)
+  t.same(summary.problems, [])
+  t.same(summary.rows, { read: 2, rejected: 0 })
+  t.ok(store.getTrackById(a))
+  t.ok(store.getTrackById(b))
+})
