@@ -1,7 +1,6 @@
-// CSV text → cell arrays with line numbers, via csv-parse. Exportify writes quirky CSV
-// (unescaped quotes inside quoted fields, ragged rows) but never a line break inside a field,
-// so a record spanning lines is a stray quote swallowing rows: those lines are re-read one by
-// one, and only the broken line is lost.
+// CSV text → cell arrays with line numbers. Exportify writes quirky CSV (unescaped quotes
+// inside quoted fields, ragged rows) but never a line break inside a field, so records are read
+// line by line: a stray quote costs its own line, never the rows after it.
 import { parse, CsvError } from 'csv-parse/sync'
 
 export interface CsvRecord {
@@ -20,13 +19,10 @@ export interface CsvParseResult {
   problems: CsvProblem[]
 }
 
-interface ParsedRecord { record: string[], info: { lines: number } }
-
 const OPTIONS = {
   relax_quotes: true,
   relax_column_count: true,
-  skip_empty_lines: true,
-  info: true
+  skip_empty_lines: true
 } as const
 
 export function detectDelimiter (headerLine: string): string {
@@ -43,62 +39,92 @@ export function detectDelimiter (headerLine: string): string {
   return counts['\t'] > 0 ? '\t' : ','
 }
 
-export function parseCsv (text: string, delimiter: string): CsvParseResult {
-  // One line ending throughout: csv-parse counts a CRLF inside a runaway quoted field as two
-  // lines while countNewlines counts one, and a lone CR (classic Mac) is no '\n' at all; either
-  // way the salvage below would re-read the wrong lines.
+export type CsvItem = CsvRecord | (CsvProblem & { cells?: undefined })
+
+/**
+ * Records one at a time, so a file of any size costs one row of memory beyond its text.
+ * Lines in plain RFC 4180 (all of Exportify's output but its known bugs) are split here, several
+ * times faster than csv-parse; any other line is handed to csv-parse's lenient mode.
+ */
+export function * readCsv (text: string, delimiter: string): Generator<CsvItem> {
+  // One line ending throughout (CRLF from Excel, a lone CR from classic Mac OS).
   if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n')
-  let parsed: ParsedRecord[]
-  try {
-    parsed = parse(text, { ...OPTIONS, delimiter }) as unknown as ParsedRecord[]
-  } catch (err) {
-    if (err instanceof CsvError) return parseLineByLine(splitLines(text), 1, delimiter)
-    throw err
+  const delim = delimiter.charCodeAt(0)
+  let line = 0
+  for (let start = 0; start < text.length;) {
+    const nl = text.indexOf('\n', start)
+    const end = nl === -1 ? text.length : nl
+    const raw = text.slice(start, end)
+    start = end + 1
+    line++
+    if (raw.trim() === '') continue
+    const cells = splitStrict(raw, delim) ?? lenient(raw, delimiter)
+    if (typeof cells === 'string') yield { line, reason: cells }
+    else yield { line, cells }
   }
+}
+
+export function parseCsv (text: string, delimiter: string): CsvParseResult {
   const records: CsvRecord[] = []
   const problems: CsvProblem[] = []
-  let lines: string[] | null = null
-  for (const { record, info } of parsed) {
-    const spanned = countNewlines(record)
-    const start = info.lines - spanned
-    if (spanned === 0) {
-      const cells = record.some(isWrapped) ? unwrapRelaxed(record, (lines ??= splitLines(text))[start - 1] ?? '', delimiter) : record
-      records.push({ line: start, cells })
-      continue
-    }
-    lines ??= splitLines(text)
-    const salvaged = parseLineByLine(lines.slice(start - 1, start + spanned), start, delimiter)
-    records.push(...salvaged.records)
-    problems.push(...salvaged.problems)
+  for (const item of readCsv(text, delimiter)) {
+    if (item.cells === undefined) problems.push(item)
+    else records.push(item)
   }
   return { records, problems }
+}
+
+/** Cells of a line in strict RFC 4180, or null when it needs leniency. */
+function splitStrict (line: string, delim: number): string[] | null {
+  const cells: string[] = []
+  let i = 0
+  for (;;) {
+    if (line.charCodeAt(i) === 34) {
+      let value = ''
+      let from = i + 1
+      for (;;) {
+        const q = line.indexOf('"', from)
+        if (q === -1) return null
+        if (line.charCodeAt(q + 1) === 34) {
+          value += line.slice(from, q + 1)
+          from = q + 2
+          continue
+        }
+        value += line.slice(from, q)
+        i = q + 1
+        break
+      }
+      cells.push(value)
+      if (i >= line.length) return cells
+      if (line.charCodeAt(i) !== delim) return null
+      i++
+    } else {
+      let end = i
+      while (end < line.length && line.charCodeAt(end) !== delim) {
+        if (line.charCodeAt(end) === 34) return null
+        end++
+      }
+      cells.push(line.slice(i, end))
+      if (end >= line.length) return cells
+      i = end + 1
+    }
+  }
+}
+
+/** csv-parse's relaxed reading of one line, or the reason it cannot be read. */
+function lenient (line: string, delimiter: string): string[] | string {
+  try {
+    return parseLine(line, delimiter)
+  } catch (err) {
+    if (!(err instanceof CsvError)) throw err
+    return err.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is never closed' : err.message
+  }
 }
 
 /** The cells of one line, read as leniently as whole files are. */
 export function parseLine (line: string, delimiter: string): string[] {
-  const [one] = parse(line, { ...OPTIONS, delimiter }) as unknown as ParsedRecord[]
-  return one ? unwrapRelaxed(one.record, line, delimiter) : []
-}
-
-function parseLineByLine (lines: string[], firstLine: number, delimiter: string): CsvParseResult {
-  const records: CsvRecord[] = []
-  const problems: CsvProblem[] = []
-  lines.forEach((text, i) => {
-    if (text.trim() === '') return
-    const line = firstLine + i
-    try {
-      const [one] = parse(text, { ...OPTIONS, delimiter }) as unknown as ParsedRecord[]
-      if (one) records.push({ line, cells: unwrapRelaxed(one.record, text, delimiter) })
-    } catch (err) {
-      if (!(err instanceof CsvError)) throw err
-      problems.push({ line, reason: err.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is never closed' : err.message })
-    }
-  })
-  return { records, problems }
-}
-
-function splitLines (text: string): string[] {
-  return text.split(/\r?\n|\r/)
+  const [one] = parse(line, { ...OPTIONS, delimiter }) as string[][]
+  return one ? unwrapRelaxed(one, line, delimiter) : []
 }
 
 // With relax_quotes, a field like `"Pt. 1 "Adoration": II"` comes back with its outer quotes.
@@ -118,12 +144,4 @@ function unwrapRelaxed (record: string[], line: string, delimiter: string): stri
 
 function isWrapped (cell: string): boolean {
   return cell.length >= 2 && cell.charCodeAt(0) === 34 && cell.charCodeAt(cell.length - 1) === 34
-}
-
-function countNewlines (cells: string[]): number {
-  let n = 0
-  for (const c of cells) {
-    for (let i = c.indexOf('\n'); i !== -1; i = c.indexOf('\n', i + 1)) n++
-  }
-  return n
 }

@@ -142,22 +142,31 @@ export function detectDialect (header: string[], sample: string[][]): Dialect {
   throw new UnknownHeaderError(`unrecognised header (${header.slice(0, 4).map(h => JSON.stringify(h.trim())).join(', ')}${header.length > 4 ? ', …' : ''}): not an Exportify export`)
 }
 
-/** pavelkomarov's Track URI dialect switched from ',' to ';' on 2025-09-02 without a header change. */
-export function refineJoiner (dialect: Dialect, records: string[][]): Dialect {
+/**
+ * pavelkomarov's Track URI dialect switched from ',' to ';' on 2025-09-02 without a header change.
+ * Reads rows only until the evidence turns up (usually within the first few).
+ */
+export function refineJoiner (dialect: Dialect, records: Iterable<string[]>): Dialect {
   if (dialect.name !== 'pavelkomarov-uri') return dialect
   const c = dialect.columns
   const at = c.artistNames
   if (at === undefined) return dialect
-  const cell = (r: string[], i: number | undefined): string => (i === undefined ? '' : r[i] ?? '')
-  const semicolon =
-    // ISRC (P11) arrived in 2026, well after the switch.
-    c.isrc !== undefined ||
-    records.some(r => cell(r, at).includes(';')) ||
+  const semicolon = { ...dialect, joiner: 'semicolon' as const }
+  // ISRC (P11) arrived in 2026, well after the switch.
+  if (c.isrc !== undefined) return semicolon
+  for (const r of records) {
+    if ((r[at] ?? '').includes(';')) return semicolon
     // From the Explicit column (2025-05-23) until the switch, `,` and `"` were deleted from track
     // and album names, so either one there dates the file after the switch even when no row
     // has two artists.
-    (c.explicit !== undefined && records.some(r => /[,"]/.test(cell(r, c.name)) || /[,"]/.test(cell(r, c.albumName))))
-  return semicolon ? { ...dialect, joiner: 'semicolon' } : dialect
+    if (c.explicit !== undefined && (DATED_NAME.test(cellAt(r, c.name)) || DATED_NAME.test(cellAt(r, c.albumName)))) return semicolon
+  }
+  return dialect
+}
+
+const DATED_NAME = /[,"]/
+function cellAt (r: string[], i: number | undefined): string {
+  return i === undefined ? '' : r[i] ?? ''
 }
 
 // An unknown translation of watsonbox (a language added after our table): the research's rule is

@@ -5,13 +5,13 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { setImmediate as tick } from 'node:timers/promises'
-import { parseCsv, detectDelimiter } from './csv-reader.js'
-import type { Db } from './db.js'
+import { detectDelimiter, readCsv, type CsvItem, type CsvRecord } from './csv-reader.js'
+import { TRACK_INDEXES, type Db } from './db.js'
 import { BinaryFileError, decodeCsvBytes } from './decode.js'
-import { detectDialect, refineJoiner, UnknownHeaderError } from './headers.js'
+import { detectDialect, refineJoiner, UnknownHeaderError, type Dialect } from './headers.js'
 import { describePlaylistFile, syntheticPlaylistId } from './playlist-files.js'
 import { mergeTracks } from './merge.js'
-import { mapRow, RowError } from './row-mapper.js'
+import { mapRow, RowError, rowEntry, rowKey } from './row-mapper.js'
 import { foldText } from './search-query.js'
 import type { LibraryTrack, PlaylistIdSource } from './types.js'
 
@@ -62,12 +62,12 @@ export async function importLibrary (db: Db, root: string, opts: ImportOptions =
   const absRoot = path.resolve(root)
   const files = listCsvFiles(absRoot)
   const known = new Map((db.prepare('SELECT path, size, mtime_ms, sha256 FROM library_files').all() as FileRow[]).map(r => [r.path, r]))
-  const w = writer(db)
   const counts = { seen: files.length, indexed: 0, unchanged: 0, removed: 0, skipped: 0, read: 0, rejected: 0 }
   let replaced = false
 
   db.exec('BEGIN IMMEDIATE')
   try {
+    const w = writer(db)
     const onDisk = new Set(files.map(f => f.rel))
     for (const old of known.keys()) {
       if (onDisk.has(old)) continue
@@ -100,6 +100,7 @@ export async function importLibrary (db: Db, root: string, opts: ImportOptions =
       if (i % 8 === 7) await tick()
     }
     if (replaced) w.dropOrphanTracks()
+    w.finish()
     db.exec('COMMIT')
   } catch (err) {
     if (db.inTransaction) db.exec('ROLLBACK')
@@ -155,13 +156,21 @@ function indexFile (w: Writer, rel: string, bytes: Buffer, meta: FileMeta, logge
   const firstLine = text.slice(0, text.search(/\r?\n|$/))
   delimiter ??= detectDelimiter(firstLine)
 
-  const { records, problems } = parseCsv(text, delimiter)
-  // Lines of nothing but delimiters or spaces (Excel leaves them) are blank lines, not rows.
-  const [header, ...rows] = records.filter(r => r.cells.some(c => c.trim() !== ''))
+  // The file is read as a stream of records (twice at most: a look at the head to classify it,
+  // then the rows), so memory does not grow with its length.
+  const records = (): Generator<CsvItem> => readCsv(text, delimiter)
+  let header: CsvRecord | undefined
+  const sample: string[][] = []
+  for (const it of records()) {
+    if (it.cells === undefined || isBlank(it.cells)) continue
+    if (header === undefined) header = it
+    else if (sample.push(it.cells) >= 20) break
+  }
   if (!header) return skip('no header row', encoding)
+  const headerLine = header.line
   let dialect
   try {
-    dialect = refineJoiner(detectDialect(header.cells, rows.slice(0, 20).map(r => r.cells)), rows.map(r => r.cells))
+    dialect = refineJoiner(detectDialect(header.cells, sample), rowCells(records(), headerLine))
   } catch (err) {
     if (err instanceof UnknownHeaderError) return skip(err.message, encoding)
     throw err
@@ -172,29 +181,44 @@ function indexFile (w: Writer, rel: string, bytes: Buffer, meta: FileMeta, logge
   const addedBy = new Map<string, number>()
   let newest: number | null = null
   let position = 0
-  for (const p of problems) w.problem(rel, p.line + lineOffset, p.reason)
-  let rejected = problems.length
-  for (const r of rows) {
+  let rows = 0
+  let rejected = 0
+  const reject = (line: number, reason: string): void => {
+    rejected++
+    w.problem(rel, line + lineOffset, reason)
+    // Every rejection is in the summary; the log names the first few per file, not 10,000 lines.
+    if (rejected <= LOGGED_REJECTS_PER_FILE) logger?.warn({ file: rel, line: line + lineOffset, reason }, 'row rejected')
+  }
+  for (const it of records()) {
+    if (it.line === headerLine) continue
+    if (it.cells === undefined) { rows++; reject(it.line, it.reason); continue }
+    // Lines of nothing but delimiters or spaces (Excel leaves them) are blank lines, not rows.
+    if (isBlank(it.cells)) continue
+    rows++
     try {
-      const m = mapRow(r.cells, dialect)
-      w.track(m.track)
-      w.item(playlistId, position++, m.track.key, m.addedAt, m.addedBy)
-      if (m.addedBy) addedBy.set(m.addedBy, (addedBy.get(m.addedBy) ?? 0) + 1)
-      const at = m.addedAt === null ? NaN : Date.parse(m.addedAt)
+      const entry = w.row(it.cells, dialect)
+      w.item(playlistId, position++, entry.key, entry.addedAt, entry.addedBy)
+      if (entry.addedBy) addedBy.set(entry.addedBy, (addedBy.get(entry.addedBy) ?? 0) + 1)
+      const at = entry.addedAt === null ? NaN : Date.parse(entry.addedAt)
       if (!Number.isNaN(at) && (newest === null || at > newest)) newest = at
     } catch (err) {
       if (!(err instanceof RowError)) throw err
-      rejected++
-      w.problem(rel, r.line + lineOffset, err.message)
-      // Every rejection is in the summary; the log names the first few per file, not 10,000 lines.
-      if (rejected <= LOGGED_REJECTS_PER_FILE) logger?.warn({ file: rel, line: r.line + lineOffset, reason: err.message }, 'row rejected')
+      reject(it.line, err.message)
     }
   }
   if (rejected > LOGGED_REJECTS_PER_FILE) logger?.warn({ file: rel, rejected }, `${rejected - LOGGED_REJECTS_PER_FILE} more rows rejected (see the import summary)`)
   const owner = [...addedBy.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null
   w.playlist({ id: playlistId, path: rel, name: info.name, isLiked: info.isLiked, idSource: source, ownerId: owner, trackCount: position, updatedAt: newest })
-  w.fileRow(rel, meta, { status: 'indexed', reason: null, dialect: dialect.name, encoding, rows: rows.length + problems.length, rejected, playlistId })
-  return { skipped: false, rows: rows.length + problems.length, rejected }
+  w.fileRow(rel, meta, { status: 'indexed', reason: null, dialect: dialect.name, encoding, rows, rejected, playlistId })
+  return { skipped: false, rows, rejected }
+}
+
+function isBlank (cells: string[]): boolean {
+  return cells.every(c => c.trim() === '')
+}
+
+function * rowCells (items: Iterable<CsvItem>, headerLine: number): Generator<string[]> {
+  for (const it of items) if (it.cells !== undefined && it.line !== headerLine) yield it.cells
 }
 
 interface FileState { status: 'indexed' | 'skipped', reason: string | null, dialect: string | null, encoding: string | null, rows: number, rejected: number, playlistId: string | null }
@@ -205,7 +229,7 @@ type Writer = ReturnType<typeof writer>
 function writer (db: Db) {
   const s = {
     upsertTrack: db.prepare(`INSERT INTO tracks (key, isrc, year, name, artists, album, genres, richness, data)
-      VALUES (@key, @isrc, @year, @name, @artists, @album, @genres, @richness, @data)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(key) DO UPDATE SET isrc = excluded.isrc, year = excluded.year, name = excluded.name,
         artists = excluded.artists, album = excluded.album, genres = excluded.genres,
         richness = excluded.richness, data = excluded.data`),
@@ -225,23 +249,42 @@ function writer (db: Db) {
     link: db.prepare('SELECT playlist_id, source FROM playlist_links WHERE path = ?'),
     idTaken: db.prepare('SELECT 1 FROM playlists WHERE id = ?').pluck()
   }
+  const fresh = db.prepare('SELECT count(*) FROM tracks').pluck().get() === 0
+  // Into an empty table, building the lookup indexes once at the end beats updating them per row.
+  if (fresh) db.exec('DROP INDEX IF EXISTS tracks_isrc; DROP INDEX IF EXISTS tracks_name')
+  /** track key → signature of the row it was last written from (-1 when it had none). */
+  const seen = new Map<string, number>()
+  let dirty = false
   return {
+    /** Maps a row and stores its track, unless the same track data was stored already. */
+    row (cells: string[], d: Dialect): { key: string, addedAt: string | null, addedBy: string | null } {
+      const key = rowKey(cells, d)
+      // A track repeated across playlists repeats its cells but Added By/At: one hash says so.
+      const sig = key === null ? -1 : signature(cells, d)
+      if (key !== null && seen.get(key) === sig) return { key, ...rowEntry(cells, d) }
+      const m = mapRow(cells, d)
+      this.track(m.track)
+      seen.set(detach(m.track.key), sig)
+      return { key: m.track.key, addedAt: m.addedAt, addedBy: m.addedBy }
+    },
     track (incoming: LibraryTrack): void {
-      const stored = s.trackData.get(incoming.key) as string | undefined
+      // On a first import there is nothing to merge with but what this import wrote.
+      const stored = fresh && !seen.has(incoming.key) ? undefined : s.trackData.get(incoming.key) as string | undefined
       const t = stored === undefined ? incoming : mergeTracks(JSON.parse(stored) as LibraryTrack, incoming)
       const data = JSON.stringify(t)
       if (data === stored) return
-      s.upsertTrack.run({
-        key: t.key,
-        isrc: t.isrc,
-        year: t.album.releaseDate === null ? null : Number(t.album.releaseDate.slice(0, 4)),
-        name: foldText(t.name),
-        artists: foldText(t.artists.map(a => a.name).join(' ')),
-        album: foldText(t.album.name),
-        genres: foldText(t.genres.join(' ')),
-        richness: richness(t),
+      dirty = true
+      s.upsertTrack.run(
+        t.key,
+        t.isrc,
+        t.album.releaseDate === null ? null : Number(t.album.releaseDate.slice(0, 4)),
+        foldText(t.name),
+        foldText(t.artists.map(a => a.name).join(' ')),
+        foldText(t.album.name),
+        foldText(t.genres.join(' ')),
+        richness(t),
         data
-      })
+      )
     },
     item (playlistId: string, position: number, key: string, addedAt: string | null, addedBy: string | null): void {
       s.item.run(playlistId, position, key, addedAt, addedBy)
@@ -266,7 +309,12 @@ function writer (db: Db) {
       s.dropProblems.run(rel)
     },
     dropOrphanTracks (): void {
-      db.exec('DELETE FROM tracks WHERE key NOT IN (SELECT track_key FROM playlist_items)')
+      if (db.prepare('DELETE FROM tracks WHERE key NOT IN (SELECT track_key FROM playlist_items)').run().changes > 0) dirty = true
+    },
+    /** One bulk rebuild of the search index is far cheaper than maintaining it row by row. */
+    finish (): void {
+      if (fresh) db.exec(TRACK_INDEXES)
+      if (dirty) db.exec("INSERT INTO tracks_fts(tracks_fts) VALUES ('rebuild')")
     },
     resolvePlaylistId (rel: string, fromName: string | null): { id: string, source: PlaylistIdSource } {
       const link = s.link.get(rel) as { playlist_id: string, source: PlaylistIdSource } | undefined
@@ -278,6 +326,29 @@ function writer (db: Db) {
       return { id: syntheticPlaylistId(rel), source: 'synthetic' }
     }
   }
+}
+
+/**
+ * FNV-1a over the row's cells but Added By/At. A 32-bit hash is enough here: it is only ever
+ * compared with the hash of an earlier row of the same track id, never across tracks.
+ */
+function signature (cells: string[], d: Dialect): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < cells.length; i++) {
+    if (i === d.columns.addedAt || i === d.columns.addedBy) continue
+    const c = cells[i]!
+    for (let j = 0; j < c.length; j++) h = Math.imul(h ^ c.charCodeAt(j), 0x01000193)
+    h = Math.imul(h ^ 0x1f, 0x01000193)
+  }
+  return h >>> 0
+}
+
+/**
+ * A copy of a short string that does not share memory with the file it was cut from: V8 keeps
+ * a file's whole text alive behind any substring of it, and `seen` holds one per track.
+ */
+function detach (s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8')
 }
 
 /** How much the library knows about a track: the fuller records rank first in search. */

@@ -69,12 +69,30 @@ export function mapRow (cells: string[], d: Dialect): MappedRow {
     features: features(cells, d),
     extra: extra(cells, d)
   }
-  const addedBy = text(cells, c.addedBy)
+  return { track, ...rowEntry(cells, d) }
+}
+
+/** When and by whom the row's track was added to its playlist. */
+export function rowEntry (cells: string[], d: Dialect): { addedAt: string | null, addedBy: string | null } {
+  const addedBy = text(cells, d.columns.addedBy)
   return {
-    track,
-    addedAt: text(cells, c.addedAt),
+    addedAt: text(cells, d.columns.addedAt),
     addedBy: addedBy === null ? null : stripPrefix(addedBy, 'spotify:user:') || null
   }
+}
+
+/**
+ * The store key of the row's track, read from its id or URI alone (null when the row has neither
+ * or they are malformed: mapRow then decides). Lets the importer skip rows it has already mapped.
+ */
+export function rowKey (cells: string[], d: Dialect): string | null {
+  const uri = text(cells, d.columns.uri)
+  if (uri !== null) {
+    if (uri.startsWith('spotify:local:')) return uri
+    return TRACK_URI.exec(uri)?.[2] ?? null
+  }
+  const id = text(cells, d.columns.id)
+  return id !== null && BASE62_ID.test(id) ? id : null
 }
 
 type Identity = Pick<LibraryTrack, 'key' | 'kind' | 'id' | 'uri'>
