@@ -1,18 +1,17 @@
 // Folder (or one file) of CSV exports → the SQLite index. Incremental: unchanged files are
 // skipped by size+mtime (a touched-but-identical file by hash). The whole import is one
-// transaction, so a killed import leaves the previous index exactly as it was.
-import { createHash } from 'node:crypto'
+// transaction, so a killed import leaves the previous index exactly as it was. Files are read
+// by file-reader.ts, in a worker thread when there is much to read; this module writes.
+import { on } from 'node:events'
 import fs from 'node:fs'
 import path from 'node:path'
 import { setImmediate as tick } from 'node:timers/promises'
-import { detectDelimiter, readCsv, type CsvItem, type CsvRecord } from './csv-reader.js'
+import { Worker } from 'node:worker_threads'
 import { TRACK_INDEXES, type Db } from './db.js'
-import { BinaryFileError, decodeCsvBytes } from './decode.js'
-import { detectDialect, refineJoiner, UnknownHeaderError, type Dialect } from './headers.js'
-import { describePlaylistFile, syntheticPlaylistId } from './playlist-files.js'
+import { readExportFile, trackRow, type FileEvent, type FileMeta, type TrackRow } from './file-reader.js'
+import type { WorkerJob } from './import-worker.js'
 import { mergeTracks } from './merge.js'
-import { mapRow, RowError, rowEntry, rowKey } from './row-mapper.js'
-import { foldText } from './search-query.js'
+import { describePlaylistFile, syntheticPlaylistId } from './playlist-files.js'
 import type { LibraryTrack, PlaylistIdSource } from './types.js'
 
 export interface ImportProblem {
@@ -52,10 +51,15 @@ export interface ImportOptions {
 }
 
 interface FileRow { path: string, size: number, mtime_ms: number, sha256: string }
+interface ToRead { abs: string, rel: string, mtimeMs: number, prevSha256: string | null }
 
 export class LibraryPathError extends Error {
   override name = 'LibraryPathError'
 }
+
+/** Above this many bytes to read, parsing moves to a worker thread (its start-up costs ~50 ms). */
+const WORKER_THRESHOLD = 8 * 1024 * 1024
+const LOGGED_REJECTS_PER_FILE = 20
 
 export async function importLibrary (db: Db, root: string, opts: ImportOptions = {}): Promise<ImportSummary> {
   const started = Date.now()
@@ -63,43 +67,45 @@ export async function importLibrary (db: Db, root: string, opts: ImportOptions =
   const files = listCsvFiles(absRoot)
   const known = new Map((db.prepare('SELECT path, size, mtime_ms, sha256 FROM library_files').all() as FileRow[]).map(r => [r.path, r]))
   const counts = { seen: files.length, indexed: 0, unchanged: 0, removed: 0, skipped: 0, read: 0, rejected: 0 }
-  let replaced = false
+  let filesDone = 0
+  const progress = (file: string): void => opts.onProgress?.({ filesDone: ++filesDone, filesTotal: files.length, rows: counts.read, file })
 
   db.exec('BEGIN IMMEDIATE')
   try {
-    const w = writer(db)
+    const w = writer(db, opts.logger)
     const onDisk = new Set(files.map(f => f.rel))
     for (const old of known.keys()) {
       if (onDisk.has(old)) continue
       w.dropFile(old)
       counts.removed++
-      replaced = true
     }
-    for (const [i, f] of files.entries()) {
+    const toRead: ToRead[] = []
+    let bytes = 0
+    for (const f of files) {
       const prev = known.get(f.rel)
       const stat = fs.statSync(f.abs)
-      if (prev && prev.size === stat.size && prev.mtime_ms === Math.trunc(stat.mtimeMs)) {
+      const mtimeMs = Math.trunc(stat.mtimeMs)
+      if (prev && prev.size === stat.size && prev.mtime_ms === mtimeMs) {
         counts.unchanged++
+        progress(f.rel)
       } else {
-        const bytes = fs.readFileSync(f.abs)
-        const sha256 = createHash('sha256').update(bytes).digest('hex')
-        if (prev && prev.sha256 === sha256) {
-          w.touchFile(f.rel, stat.size, Math.trunc(stat.mtimeMs))
-          counts.unchanged++
-        } else {
-          if (prev) { w.dropFile(f.rel); replaced = true }
-          const r = indexFile(w, f.rel, bytes, { size: stat.size, mtimeMs: Math.trunc(stat.mtimeMs), sha256 }, opts.logger)
-          if (r.skipped) counts.skipped++
-          else counts.indexed++
-          counts.read += r.rows
-          counts.rejected += r.rejected
-        }
+        toRead.push({ abs: f.abs, rel: f.rel, mtimeMs, prevSha256: prev?.sha256 ?? null })
+        bytes += stat.size
       }
-      opts.onProgress?.({ filesDone: i + 1, filesTotal: files.length, rows: counts.read, file: f.rel })
-      // Let the progress bar and signal handlers run between files.
-      if (i % 8 === 7) await tick()
     }
-    if (replaced) w.dropOrphanTracks()
+    const events = bytes > WORKER_THRESHOLD ? readInWorker(toRead) : readInline(toRead)
+    for await (const e of events) {
+      const done = w.apply(e, known.has(e.rel))
+      if (done === null) continue
+      if (done === 'same') counts.unchanged++
+      else if (done === 'skipped') counts.skipped++
+      else {
+        counts.indexed++
+        counts.read += done.rows
+        counts.rejected += done.rejected
+      }
+      progress(e.rel)
+    }
     w.finish()
     db.exec('COMMIT')
   } catch (err) {
@@ -107,7 +113,7 @@ export async function importLibrary (db: Db, root: string, opts: ImportOptions =
     throw err
   }
 
-  const summary = {
+  return {
     root: absRoot,
     files: { seen: counts.seen, indexed: counts.indexed, unchanged: counts.unchanged, removed: counts.removed, skipped: counts.skipped },
     rows: { read: counts.read, rejected: counts.rejected },
@@ -115,7 +121,6 @@ export async function importLibrary (db: Db, root: string, opts: ImportOptions =
     problems: (db.prepare('SELECT path AS file, line, reason FROM import_problems ORDER BY path, line').all() as ImportProblem[]),
     durationMs: Date.now() - started
   }
-  return summary
 }
 
 export function libraryCounts (db: Db): { tracks: number, playlists: number, likedSongs: number } {
@@ -127,106 +132,58 @@ export function libraryCounts (db: Db): { tracks: number, playlists: number, lik
   }
 }
 
-const LOGGED_REJECTS_PER_FILE = 20
-
-interface FileMeta { size: number, mtimeMs: number, sha256: string }
-
-function indexFile (w: Writer, rel: string, bytes: Buffer, meta: FileMeta, logger?: ImportLogger): { skipped: boolean, rows: number, rejected: number } {
-  const skip = (reason: string, encoding: string | null = null): { skipped: true, rows: 0, rejected: 0 } => {
-    logger?.warn({ file: rel, reason }, 'file skipped')
-    w.fileRow(rel, meta, { status: 'skipped', reason, dialect: null, encoding, rows: 0, rejected: 0, playlistId: null })
-    w.problem(rel, null, reason)
-    return { skipped: true, rows: 0, rejected: 0 }
+async function * readInline (files: ToRead[]): AsyncGenerator<FileEvent> {
+  const seen = new Map<string, number>()
+  for (const [i, f] of files.entries()) {
+    yield * readExportFile(f.rel, fs.readFileSync(f.abs), f.mtimeMs, f.prevSha256, seen)
+    // Let the progress bar and signal handlers run between files.
+    if (i % 8 === 7) await tick()
   }
-  if (bytes.length === 0) return skip('empty file')
-  let text: string
-  let encoding: string
+}
+
+// The worker stays a few batches ahead (it waits for an ack per message beyond that), so
+// memory holds a few batches in flight, not the whole library.
+async function * readInWorker (files: ToRead[]): AsyncGenerator<FileEvent> {
+  const workerData = { files } satisfies WorkerJob
+  const worker = import.meta.url.endsWith('.ts')
+    // Running from TypeScript sources (tests, tsx): the worker thread needs tsx's loader too.
+    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(m => { m.register(); return import(${JSON.stringify(new URL('./import-worker.ts', import.meta.url).href)}) })`, { eval: true, workerData })
+    : new Worker(new URL('./import-worker.js', import.meta.url), { workerData })
+  const stop = new AbortController()
+  const exited = new Promise<number>(resolve => worker.once('exit', resolve))
+  worker.once('exit', code => { if (code !== 0) stop.abort(new Error(`import worker stopped with exit code ${code}`)) })
   try {
-    ({ text, encoding } = decodeCsvBytes(bytes))
-  } catch (err) {
-    if (err instanceof BinaryFileError) return skip(err.message)
-    throw err
-  }
-  let delimiter: string | null = null
-  // Lines are numbered in the file as the user sees it, so a stripped `sep=` line still counts.
-  let lineOffset = 0
-  const sep = /^sep=(.)\r?\n/.exec(text)
-  if (sep) { delimiter = sep[1]!; text = text.slice(sep[0].length); lineOffset = 1 }
-  if (text.trim() === '') return skip('empty file', encoding)
-  const firstLine = text.slice(0, text.search(/\r?\n|$/))
-  delimiter ??= detectDelimiter(firstLine)
-
-  // The file is read as a stream of records (twice at most: a look at the head to classify it,
-  // then the rows), so memory does not grow with its length.
-  const records = (): Generator<CsvItem> => readCsv(text, delimiter)
-  let header: CsvRecord | undefined
-  const sample: string[][] = []
-  for (const it of records()) {
-    if (it.cells === undefined || isBlank(it.cells)) continue
-    if (header === undefined) header = it
-    else if (sample.push(it.cells) >= 20) break
-  }
-  if (!header) return skip('no header row', encoding)
-  const headerLine = header.line
-  let dialect
-  try {
-    dialect = refineJoiner(detectDialect(header.cells, sample), rowCells(records(), headerLine))
-  } catch (err) {
-    if (err instanceof UnknownHeaderError) return skip(err.message, encoding)
-    throw err
-  }
-
-  const info = describePlaylistFile(rel)
-  const { id: playlistId, source } = w.resolvePlaylistId(rel, info.idFromName)
-  const addedBy = new Map<string, number>()
-  let newest: number | null = null
-  let position = 0
-  let rows = 0
-  let rejected = 0
-  const reject = (line: number, reason: string): void => {
-    rejected++
-    w.problem(rel, line + lineOffset, reason)
-    // Every rejection is in the summary; the log names the first few per file, not 10,000 lines.
-    if (rejected <= LOGGED_REJECTS_PER_FILE) logger?.warn({ file: rel, line: line + lineOffset, reason }, 'row rejected')
-  }
-  for (const it of records()) {
-    if (it.line === headerLine) continue
-    if (it.cells === undefined) { rows++; reject(it.line, it.reason); continue }
-    // Lines of nothing but delimiters or spaces (Excel leaves them) are blank lines, not rows.
-    if (isBlank(it.cells)) continue
-    rows++
-    try {
-      const entry = w.row(it.cells, dialect)
-      w.item(playlistId, position++, entry.key, entry.addedAt, entry.addedBy)
-      if (entry.addedBy) addedBy.set(entry.addedBy, (addedBy.get(entry.addedBy) ?? 0) + 1)
-      const at = entry.addedAt === null ? NaN : Date.parse(entry.addedAt)
-      if (!Number.isNaN(at) && (newest === null || at > newest)) newest = at
-    } catch (err) {
-      if (!(err instanceof RowError)) throw err
-      reject(it.line, err.message)
+    for await (const [msg] of on(worker, 'message', { signal: stop.signal }) as AsyncIterable<[FileEvent | { t: 'done' }]>) {
+      if (msg.t === 'done') return
+      yield msg
+      worker.postMessage('ack')
     }
+  } catch (err) {
+    throw stop.signal.aborted && stop.signal.reason instanceof Error ? stop.signal.reason : err
+  } finally {
+    await worker.terminate()
+    await exited
   }
-  if (rejected > LOGGED_REJECTS_PER_FILE) logger?.warn({ file: rel, rejected }, `${rejected - LOGGED_REJECTS_PER_FILE} more rows rejected (see the import summary)`)
-  const owner = [...addedBy.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null
-  w.playlist({ id: playlistId, path: rel, name: info.name, isLiked: info.isLiked, idSource: source, ownerId: owner, trackCount: position, updatedAt: newest })
-  w.fileRow(rel, meta, { status: 'indexed', reason: null, dialect: dialect.name, encoding, rows, rejected, playlistId })
-  return { skipped: false, rows, rejected }
 }
 
-function isBlank (cells: string[]): boolean {
-  return cells.every(c => c.trim() === '')
+interface OpenFile {
+  rel: string
+  meta: FileMeta
+  dialect: string
+  encoding: string
+  playlistId: string
+  idSource: PlaylistIdSource
+  position: number
+  rows: number
+  rejected: number
+  addedBy: Map<string, number>
+  newest: number | null
 }
 
-function * rowCells (items: Iterable<CsvItem>, headerLine: number): Generator<string[]> {
-  for (const it of items) if (it.cells !== undefined && it.line !== headerLine) yield it.cells
-}
+type Applied = null | 'same' | 'skipped' | { rows: number, rejected: number }
 
-interface FileState { status: 'indexed' | 'skipped', reason: string | null, dialect: string | null, encoding: string | null, rows: number, rejected: number, playlistId: string | null }
-interface PlaylistRow { id: string, path: string, name: string, isLiked: boolean, idSource: PlaylistIdSource, ownerId: string | null, trackCount: number, updatedAt: number | null }
-type Writer = ReturnType<typeof writer>
-
-// Prepared statements, made once per import.
-function writer (db: Db) {
+// Prepared statements, made once per import; applies the reader's events in order.
+function writer (db: Db, logger?: ImportLogger) {
   const s = {
     upsertTrack: db.prepare(`INSERT INTO tracks (key, isrc, year, name, artists, album, genres, richness, data)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -236,9 +193,9 @@ function writer (db: Db) {
     trackData: db.prepare('SELECT data FROM tracks WHERE key = ?').pluck(),
     item: db.prepare('INSERT INTO playlist_items (playlist_id, position, track_key, added_at, added_by) VALUES (?, ?, ?, ?, ?)'),
     playlist: db.prepare(`INSERT INTO playlists (id, path, name, is_liked, id_source, owner_id, track_count, updated_at)
-      VALUES (@id, @path, @name, @isLiked, @idSource, @ownerId, @trackCount, @updatedAt)`),
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     fileRow: db.prepare(`INSERT OR REPLACE INTO library_files (path, size, mtime_ms, sha256, status, reason, dialect, encoding, rows, rejected, playlist_id)
-      VALUES (@path, @size, @mtimeMs, @sha256, @status, @reason, @dialect, @encoding, @rows, @rejected, @playlistId)`),
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     touch: db.prepare('UPDATE library_files SET size = ?, mtime_ms = ? WHERE path = ?'),
     problem: db.prepare('INSERT INTO import_problems (path, line, reason) VALUES (?, ?, ?)'),
     playlistOfPath: db.prepare('SELECT id FROM playlists WHERE path = ?').pluck(),
@@ -252,115 +209,102 @@ function writer (db: Db) {
   const fresh = db.prepare('SELECT count(*) FROM tracks').pluck().get() === 0
   // Into an empty table, building the lookup indexes once at the end beats updating them per row.
   if (fresh) db.exec('DROP INDEX IF EXISTS tracks_isrc; DROP INDEX IF EXISTS tracks_name')
-  /** track key → signature of the row it was last written from (-1 when it had none). */
-  const seen = new Map<string, number>()
   let dirty = false
+  let replaced = false
+  let open: OpenFile | null = null
+
+  const upsert = (t: TrackRow): void => {
+    dirty = true
+    s.upsertTrack.run(t.key, t.isrc, t.year, t.name, t.artists, t.album, t.genres, t.richness, t.data)
+  }
+  // What another export (or an earlier import) knew about the track is kept: see merge.ts.
+  const track = (t: TrackRow): void => {
+    const stored = fresh && t.first ? undefined : s.trackData.get(t.key) as string | undefined
+    if (stored === undefined) return upsert(t)
+    if (stored === t.data) return
+    const merged = trackRow(mergeTracks(JSON.parse(stored) as LibraryTrack, JSON.parse(t.data) as LibraryTrack), false)
+    if (merged.data !== stored) upsert(merged)
+  }
+  const problem = (rel: string, line: number | null, reason: string): void => { s.problem.run(rel, line, reason) }
+  const dropFile = (rel: string): void => {
+    const id = s.playlistOfPath.get(rel) as string | undefined
+    if (id !== undefined) s.dropItems.run(id)
+    s.dropPlaylist.run(rel)
+    s.dropFile.run(rel)
+    s.dropProblems.run(rel)
+    replaced = true
+  }
+  const resolvePlaylistId = (rel: string, fromName: string | null): { id: string, source: PlaylistIdSource } => {
+    const link = s.link.get(rel) as { playlist_id: string, source: PlaylistIdSource } | undefined
+    const candidates: Array<{ id: string, source: PlaylistIdSource }> = []
+    if (link) candidates.push({ id: link.playlist_id, source: link.source })
+    if (fromName) candidates.push({ id: fromName, source: 'filename' })
+    // Two files naming the same id (a copy of an export): the second one gets its own id.
+    for (const c of candidates) if (s.idTaken.get(c.id) === undefined) return c
+    return { id: syntheticPlaylistId(rel), source: 'synthetic' }
+  }
+  const fileRow = (rel: string, meta: FileMeta, status: 'indexed' | 'skipped', reason: string | null, dialect: string | null, encoding: string | null, rows: number, rejected: number, playlistId: string | null): void => {
+    s.fileRow.run(rel, meta.size, meta.mtimeMs, meta.sha256, status, reason, dialect, encoding, rows, rejected, playlistId)
+  }
+
   return {
-    /** Maps a row and stores its track, unless the same track data was stored already. */
-    row (cells: string[], d: Dialect): { key: string, addedAt: string | null, addedBy: string | null } {
-      const key = rowKey(cells, d)
-      // A track repeated across playlists repeats its cells but Added By/At: one hash says so.
-      const sig = key === null ? -1 : signature(cells, d)
-      if (key !== null && seen.get(key) === sig) return { key, ...rowEntry(cells, d) }
-      const m = mapRow(cells, d)
-      this.track(m.track)
-      seen.set(detach(m.track.key), sig)
-      return { key: m.track.key, addedAt: m.addedAt, addedBy: m.addedBy }
+    dropFile,
+    /** Applies one event; says what became of a file once its last event is in. */
+    apply (e: FileEvent, wasKnown: boolean): Applied {
+      switch (e.t) {
+        case 'same':
+          s.touch.run(e.meta.size, e.meta.mtimeMs, e.rel)
+          return 'same'
+        case 'skip':
+          if (wasKnown) dropFile(e.rel)
+          logger?.warn({ file: e.rel, reason: e.reason }, 'file skipped')
+          fileRow(e.rel, e.meta, 'skipped', e.reason, null, e.encoding, 0, 0, null)
+          problem(e.rel, null, e.reason)
+          return 'skipped'
+        case 'begin': {
+          if (wasKnown) dropFile(e.rel)
+          const { id, source } = resolvePlaylistId(e.rel, describePlaylistFile(e.rel).idFromName)
+          open = { rel: e.rel, meta: e.meta, dialect: e.dialect, encoding: e.encoding, playlistId: id, idSource: source, position: 0, rows: 0, rejected: 0, addedBy: new Map(), newest: null }
+          return null
+        }
+        case 'rows': {
+          const f = open!
+          for (const r of e.rows) {
+            f.rows++
+            if ('problem' in r) {
+              problem(f.rel, r.line, r.problem)
+              // Every rejection is in the summary; the log names the first few per file, not 10,000.
+              if (++f.rejected <= LOGGED_REJECTS_PER_FILE) logger?.warn({ file: f.rel, line: r.line, reason: r.problem }, 'row rejected')
+              continue
+            }
+            if (r.track !== null) track(r.track)
+            s.item.run(f.playlistId, f.position++, r.key, r.addedAt, r.addedBy)
+            if (r.addedBy !== null) f.addedBy.set(r.addedBy, (f.addedBy.get(r.addedBy) ?? 0) + 1)
+            const at = r.addedAt === null ? NaN : Date.parse(r.addedAt)
+            if (!Number.isNaN(at) && (f.newest === null || at > f.newest)) f.newest = at
+          }
+          return null
+        }
+        case 'end': {
+          const f = open!
+          open = null
+          if (f.rejected > LOGGED_REJECTS_PER_FILE) logger?.warn({ file: f.rel, rejected: f.rejected }, `${f.rejected - LOGGED_REJECTS_PER_FILE} more rows rejected (see the import summary)`)
+          const info = describePlaylistFile(f.rel)
+          const owner = [...f.addedBy.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null
+          s.playlist.run(f.playlistId, f.rel, info.name, info.isLiked ? 1 : 0, f.idSource, owner, f.position, f.newest)
+          fileRow(f.rel, f.meta, 'indexed', null, f.dialect, f.encoding, f.rows, f.rejected, f.playlistId)
+          return { rows: f.rows, rejected: f.rejected }
+        }
+      }
     },
-    track (incoming: LibraryTrack): void {
-      // On a first import there is nothing to merge with but what this import wrote.
-      const stored = fresh && !seen.has(incoming.key) ? undefined : s.trackData.get(incoming.key) as string | undefined
-      const t = stored === undefined ? incoming : mergeTracks(JSON.parse(stored) as LibraryTrack, incoming)
-      const data = JSON.stringify(t)
-      if (data === stored) return
-      dirty = true
-      s.upsertTrack.run(
-        t.key,
-        t.isrc,
-        t.album.releaseDate === null ? null : Number(t.album.releaseDate.slice(0, 4)),
-        foldText(t.name),
-        foldText(t.artists.map(a => a.name).join(' ')),
-        foldText(t.album.name),
-        foldText(t.genres.join(' ')),
-        richness(t),
-        data
-      )
-    },
-    item (playlistId: string, position: number, key: string, addedAt: string | null, addedBy: string | null): void {
-      s.item.run(playlistId, position, key, addedAt, addedBy)
-    },
-    playlist (p: PlaylistRow): void {
-      s.playlist.run({ ...p, isLiked: p.isLiked ? 1 : 0 })
-    },
-    fileRow (rel: string, meta: FileMeta, st: FileState): void {
-      s.fileRow.run({ path: rel, ...meta, ...st })
-    },
-    touchFile (rel: string, size: number, mtimeMs: number): void {
-      s.touch.run(size, mtimeMs, rel)
-    },
-    problem (rel: string, line: number | null, reason: string): void {
-      s.problem.run(rel, line, reason)
-    },
-    dropFile (rel: string): void {
-      const id = s.playlistOfPath.get(rel) as string | undefined
-      if (id !== undefined) s.dropItems.run(id)
-      s.dropPlaylist.run(rel)
-      s.dropFile.run(rel)
-      s.dropProblems.run(rel)
-    },
-    dropOrphanTracks (): void {
-      if (db.prepare('DELETE FROM tracks WHERE key NOT IN (SELECT track_key FROM playlist_items)').run().changes > 0) dirty = true
-    },
-    /** One bulk rebuild of the search index is far cheaper than maintaining it row by row. */
+    /** Drops tracks no playlist holds any more, then rebuilds the indexes in bulk if needed. */
     finish (): void {
+      if (replaced && db.prepare('DELETE FROM tracks WHERE key NOT IN (SELECT track_key FROM playlist_items)').run().changes > 0) dirty = true
       if (fresh) db.exec(TRACK_INDEXES)
+      // One bulk rebuild of the search index is far cheaper than maintaining it row by row.
       if (dirty) db.exec("INSERT INTO tracks_fts(tracks_fts) VALUES ('rebuild')")
-    },
-    resolvePlaylistId (rel: string, fromName: string | null): { id: string, source: PlaylistIdSource } {
-      const link = s.link.get(rel) as { playlist_id: string, source: PlaylistIdSource } | undefined
-      const candidates: Array<{ id: string, source: PlaylistIdSource }> = []
-      if (link) candidates.push({ id: link.playlist_id, source: link.source })
-      if (fromName) candidates.push({ id: fromName, source: 'filename' })
-      // Two files naming the same id (a copy of an export): the second one gets its own id.
-      for (const c of candidates) if (s.idTaken.get(c.id) === undefined) return c
-      return { id: syntheticPlaylistId(rel), source: 'synthetic' }
     }
   }
-}
-
-/**
- * FNV-1a over the row's cells but Added By/At. A 32-bit hash is enough here: it is only ever
- * compared with the hash of an earlier row of the same track id, never across tracks.
- */
-function signature (cells: string[], d: Dialect): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < cells.length; i++) {
-    if (i === d.columns.addedAt || i === d.columns.addedBy) continue
-    const c = cells[i]!
-    for (let j = 0; j < c.length; j++) h = Math.imul(h ^ c.charCodeAt(j), 0x01000193)
-    h = Math.imul(h ^ 0x1f, 0x01000193)
-  }
-  return h >>> 0
-}
-
-/**
- * A copy of a short string that does not share memory with the file it was cut from: V8 keeps
- * a file's whole text alive behind any substring of it, and `seen` holds one per track.
- */
-function detach (s: string): string {
-  return Buffer.from(s, 'utf8').toString('utf8')
-}
-
-/** How much the library knows about a track: the fuller records rank first in search. */
-function richness (t: LibraryTrack): number {
-  let n = 0
-  for (const v of [t.id, t.isrc, t.album.id, t.album.imageUrl, t.album.releaseDate, t.album.label, t.previewUrl, t.popularity, t.explicit, t.discNumber, t.trackNumber, t.durationMs]) {
-    if (v !== null) n++
-  }
-  if (t.features) n += 3
-  if (t.genres.length > 0) n++
-  if (t.artists.some(a => a.id !== null)) n++
-  return n
 }
 
 interface CsvFile { abs: string, rel: string }

@@ -44,7 +44,10 @@ export function mapRow (cells: string[], d: Dialect): MappedRow {
     : artists
 
   const track: LibraryTrack = {
-    ...identity,
+    key: identity.key,
+    kind: identity.kind,
+    id: identity.id,
+    uri: identity.uri,
     name,
     artists,
     album: {
@@ -69,7 +72,8 @@ export function mapRow (cells: string[], d: Dialect): MappedRow {
     features: features(cells, d),
     extra: extra(cells, d)
   }
-  return { track, ...rowEntry(cells, d) }
+  const entry = rowEntry(cells, d)
+  return { track, addedAt: entry.addedAt, addedBy: entry.addedBy }
 }
 
 /** When and by whom the row's track was added to its playlist. */

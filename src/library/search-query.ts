@@ -148,6 +148,8 @@ function applyFilter (out: ParsedSearch, field: FieldName, value: string, raw: s
 
 const COMBINING_MARKS = /\p{M}+/gu
 const NON_LETTER_DIGIT_RUN = /[^\p{L}\p{N}]+/gu
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
+const ASCII_NON_ALNUM_RUN = /[^a-z0-9]+/g
 
 /**
  * The matching normalization shared by the importer's index and the query side:
@@ -155,6 +157,8 @@ const NON_LETTER_DIGIT_RUN = /[^\p{L}\p{N}]+/gu
  * characters becomes one space, trimmed. `Beyoncé` → `beyonce`, `AC/DC` → `ac dc`.
  */
 export function foldText (s: string): string {
+  // Most names are plain ASCII: nothing to decompose, and a cheaper class to collapse.
+  if (PRINTABLE_ASCII.test(s)) return s.toLowerCase().replace(ASCII_NON_ALNUM_RUN, ' ').trim()
   return s
     .normalize('NFKD')
     .replace(COMBINING_MARKS, '')

@@ -1,0 +1,34 @@
+// Worker thread for large imports: reads, decodes, parses and maps files (the CPU-heavy half)
+// while the main thread writes SQLite, so an import uses both cores of a small machine.
+import fs from 'node:fs'
+import { parentPort, workerData } from 'node:worker_threads'
+import { readExportFile, type FileEvent } from './file-reader.js'
+
+export interface WorkerJob {
+  files: Array<{ abs: string, rel: string, mtimeMs: number, prevSha256: string | null }>
+}
+
+/** Messages posted but not yet applied by the main thread; beyond this the worker waits. */
+const MAX_IN_FLIGHT = 8
+
+const port = parentPort!
+const job = workerData as WorkerJob
+const seen = new Map<string, number>()
+let inFlight = 0
+let wake: (() => void) | null = null
+port.on('message', () => {
+  inFlight--
+  wake?.()
+  wake = null
+})
+
+async function post (e: FileEvent | { t: 'done' }): Promise<void> {
+  port.postMessage(e)
+  if (++inFlight >= MAX_IN_FLIGHT) await new Promise<void>(resolve => { wake = resolve })
+}
+
+for (const f of job.files) {
+  for (const e of readExportFile(f.rel, fs.readFileSync(f.abs), f.mtimeMs, f.prevSha256, seen)) await post(e)
+}
+port.postMessage({ t: 'done' })
+port.close()
