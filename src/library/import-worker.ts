@@ -9,7 +9,7 @@ export interface WorkerJob {
 }
 
 /** Messages posted but not yet applied by the main thread; beyond this the worker waits. */
-const MAX_IN_FLIGHT = 8
+const MAX_IN_FLIGHT = 4
 
 const port = parentPort!
 const job = workerData as WorkerJob
