@@ -1,0 +1,146 @@
+// Single Spotify entities (full tracks, audio features) harvested from every good upstream answer,
+// so a later `/v1/tracks/{id}` or `?ids=` can be answered, or sent upstream for the missing ids
+// only, whatever endpoint first brought the entity in. Entities are catalog data (nothing in a
+// TrackObject is about the caller); tracks are kept per market because `is_playable`,
+// `restrictions` and relinking depend on it.
+import type { Db } from '../library/db.js'
+import type { EntityKind } from './assemble.js'
+
+export type SpotifyObject = Record<string, unknown>
+
+// `market` is '' for "no market": NULLs never conflict in a primary key, so upserts would pile up.
+export const ENTITY_CACHE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS entity_cache (
+  kind TEXT NOT NULL,               -- 'track' | 'audio_features'
+  id TEXT NOT NULL,
+  market TEXT NOT NULL DEFAULT '',  -- the effective market the entity was fetched for; '' for none
+  body TEXT NOT NULL,               -- the entity's JSON, as upstream sent it
+  stored_at INTEGER NOT NULL,       -- ms
+  PRIMARY KEY (kind, id, market)
+) WITHOUT ROWID;
+`
+
+export interface EntityLookupOptions {
+  /** Entities stored before this time (ms) count as unknown: the caller's freshness rule. */
+  minStoredAt?: number
+}
+
+interface Found { kind: EntityKind, id: string, market: string, body: string }
+
+export class EntityCache {
+  readonly #db: Db
+  readonly #s
+  readonly #now: () => number
+
+  constructor (db: Db, opts: { now?: () => number } = {}) {
+    db.exec(ENTITY_CACHE_SCHEMA)
+    this.#db = db
+    this.#now = opts.now ?? Date.now
+    this.#s = {
+      upsert: db.prepare(`INSERT INTO entity_cache (kind, id, market, body, stored_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (kind, id, market) DO UPDATE SET body = excluded.body, stored_at = excluded.stored_at`),
+      get: db.prepare('SELECT body, stored_at FROM entity_cache WHERE kind = ? AND id = ? AND market = ?'),
+      counts: db.prepare('SELECT kind, count(*) AS n FROM entity_cache GROUP BY kind')
+    }
+  }
+
+  /**
+   * Stores every full TrackObject and AudioFeaturesObject found anywhere in an upstream answer
+   * (track and several-tracks answers, playlist pages and embedded pages under both the old
+   * `track`/`tracks` and new `item`/`items` names, saved tracks, search, audio features), in one
+   * transaction. `market` is the effective market of the request (`from_token` already resolved).
+   * Answers shaped by a `fields` filter are skipped: their "tracks" may miss fields. Returns how
+   * many distinct entities were stored.
+   */
+  harvest (path: string, market: string | null, json: unknown): number {
+    if (hasFieldsFilter(path)) return 0
+    const found = findEntities(json, market ?? '')
+    if (found.length === 0) return 0
+    const now = this.#now()
+    this.#db.transaction(() => {
+      for (const f of found) this.#s.upsert.run(f.kind, f.id, f.market, f.body, now)
+    })()
+    return found.length
+  }
+
+  /** Full tracks for `market` (null: fetched without one), in request order, duplicates kept, null for unknown. */
+  getTracks (ids: readonly string[], market: string | null, opts: EntityLookupOptions = {}): Array<SpotifyObject | null> {
+    return this.#lookup('track', ids, market ?? '', opts)
+  }
+
+  /** Audio features (market-independent), in request order, duplicates kept, null for unknown. */
+  getAudioFeatures (ids: readonly string[], opts: EntityLookupOptions = {}): Array<SpotifyObject | null> {
+    return this.#lookup('audio_features', ids, '', opts)
+  }
+
+  stats (): { tracks: number, audioFeatures: number } {
+    const rows = this.#s.counts.all() as Array<{ kind: string, n: number }>
+    const n = (kind: EntityKind): number => rows.find(r => r.kind === kind)?.n ?? 0
+    return { tracks: n('track'), audioFeatures: n('audio_features') }
+  }
+
+  #lookup (kind: EntityKind, ids: readonly string[], market: string, opts: EntityLookupOptions): Array<SpotifyObject | null> {
+    const bodies = new Map<string, string | null>()
+    for (const id of ids) {
+      if (bodies.has(id)) continue
+      const row = this.#s.get.get(kind, id, market) as { body: string, stored_at: number } | undefined
+      bodies.set(id, row !== undefined && row.stored_at >= (opts.minStoredAt ?? -Infinity) ? row.body : null)
+    }
+    // Parsed per position: a duplicated id gets its own object, so callers may edit each in place.
+    return ids.map(id => {
+      const body = bodies.get(id)
+      return body == null ? null : JSON.parse(body) as SpotifyObject
+    })
+  }
+}
+
+function hasFieldsFilter (path: string): boolean {
+  const q = path.indexOf('?')
+  return q !== -1 && new URLSearchParams(path.slice(q + 1)).has('fields')
+}
+
+/**
+ * Walks the whole answer (iteratively: a deeply nested body cannot overflow the stack) and
+ * collects entities, each (kind, id) once.
+ */
+function findEntities (json: unknown, market: string): Found[] {
+  const found = new Map<string, Found>()
+  const stack: unknown[] = [json]
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (typeof node !== 'object' || node === null) continue
+    if (Array.isArray(node)) {
+      for (const v of node) stack.push(v)
+      continue
+    }
+    const o = node as SpotifyObject
+    const track = fullTrackId(o)
+    if (track !== null) {
+      found.set(JSON.stringify(['track', track]), { kind: 'track', id: track, market, body: JSON.stringify(o) })
+      continue
+    }
+    if (o.type === 'audio_features' && typeof o.id === 'string' && o.id !== '') {
+      found.set(JSON.stringify(['audio_features', o.id]), { kind: 'audio_features', id: o.id, market: '', body: JSON.stringify(o) })
+      continue
+    }
+    for (const v of Object.values(o)) stack.push(v)
+  }
+  return [...found.values()]
+}
+
+/**
+ * The id a full TrackObject answers for, or null when `o` is not one. Simplified tracks (inside
+ * albums: no `album`) and local files (`is_local: true`, no real id) are not. A relinked track
+ * (`linked_from`, when a market was given) is the answer for the id that was asked, so it is
+ * stored under `linked_from.id`.
+ */
+function fullTrackId (o: SpotifyObject): string | null {
+  if (o.type !== 'track' || o.is_local === true) return null
+  if (typeof o.id !== 'string' || o.id === '') return null
+  if (typeof o.album !== 'object' || o.album === null || Array.isArray(o.album) || !Array.isArray(o.artists)) return null
+  const linked = o.linked_from
+  if (typeof linked === 'object' && linked !== null && typeof (linked as SpotifyObject).id === 'string' && (linked as SpotifyObject).id !== '') {
+    return (linked as SpotifyObject).id as string
+  }
+  return o.id
+}
