@@ -1,26 +1,54 @@
 // Builds the Fastify app from plugins and routes; the server and the tests both use it.
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Config } from './config.js'
 import database from './plugins/database.js'
 import library from './plugins/library.js'
+import proxyParts from './plugins/proxy.js'
 import health from '../routes/health.js'
+import proxy from '../routes/proxy.js'
 import { spotifyError } from './library/shapes.js'
 
 export async function buildApp (config: Config, fastifyOptions: FastifyServerOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify(fastifyOptions)
+  // One log line per request, written below with where the answer came from.
+  const app = Fastify({ logController: new LogController({ disableRequestLogging: true }), ...fastifyOptions })
   app.decorate('config', config)
   await app.register(database, { file: config.dbPath })
   await app.register(library, { enabled: config.csvBackupEnabled, path: config.csvBackupPath })
+  await app.register(proxyParts)
+
+  // Absolute-form (`GET http://evil/v1/me`) and protocol-relative (`//evil/...`) targets could
+  // steer a naive proxy to another host: refused before routing, whatever the path.
+  app.addHook('onRequest', async (req, reply) => {
+    const url = req.raw.url ?? ''
+    if (!url.startsWith('/') || url.startsWith('//')) {
+      return reply.code(400).header('x-proxy-source', 'local').send(spotifyError(400, 'Only origin-form request targets (/v1/...) are accepted'))
+    }
+  })
+  app.addHook('onResponse', async (req, reply) => {
+    const o = req.proxyOutcome
+    req.log.info({
+      method: req.method,
+      path: (req.raw.url ?? '').split('?')[0],
+      status: reply.statusCode,
+      source: o?.source ?? 'local',
+      reason: o?.reason ?? null,
+      upstreamStatus: o?.upstreamStatus ?? null,
+      upstreamMs: o?.upstreamMs ?? null,
+      ms: Math.round(reply.elapsedTime)
+    }, 'request')
+  })
+
   await app.register(health)
+  await app.register(proxy)
 
   // Every error leaves in Spotify's shape, whatever raised it.
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send(spotifyError(404, `Service not found: ${req.method} ${req.url.split('?')[0]}`))
+    reply.code(404).header('x-proxy-source', 'local').send(spotifyError(404, `Service not found: ${req.method} ${(req.raw.url ?? '').split('?')[0]}`))
   })
   app.setErrorHandler((err: { statusCode?: number, message: string }, req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
     if (status >= 500) req.log.error({ err }, 'request failed')
-    reply.code(status).send(spotifyError(status, status >= 500 ? 'Internal server error' : err.message))
+    reply.code(status).header('x-proxy-source', 'local').send(spotifyError(status, status >= 500 ? 'Internal server error' : err.message))
   })
   await app.ready()
   return app

@@ -6,7 +6,8 @@ import { loadConfig } from '../src/config.js'
 import { stageRealExports } from './helpers/fixtures.js'
 
 function config (dir: string, env: Record<string, string> = {}): ReturnType<typeof loadConfig> {
-  return loadConfig({}, { SPOTIFY_PROXY_DB: path.join(dir, 'proxy.sqlite'), LOG_LEVEL: 'silent', ...env })
+  // Port 9 (discard) on loopback: nothing listens, so no test here can reach any real host.
+  return loadConfig({}, { SPOTIFY_PROXY_DB: path.join(dir, 'proxy.sqlite'), SPOTIFY_API_BASE_URL: 'http://127.0.0.1:9', LOG_LEVEL: 'silent', ...env })
 }
 
 t.test('healthz and readyz on the default (demo) library', async t => {
@@ -50,9 +51,13 @@ t.test('readyz says 503 once the database is closed', async t => {
 t.test('unknown routes and bad methods answer in Spotify\'s error shape', async t => {
   const app = await buildApp(config(t.testdir()))
   t.teardown(() => app.close())
-  const r = await app.inject('/v1/no/such/thing?x=1')
+  const r = await app.inject('/no/such/thing?x=1')
   t.equal(r.statusCode, 404)
-  t.same(r.json(), { error: { status: 404, message: 'Service not found: GET /v1/no/such/thing' } })
+  t.same(r.json(), { error: { status: 404, message: 'Service not found: GET /no/such/thing' } })
+  t.equal(r.headers['x-proxy-source'], 'local')
+  const unreachable = await app.inject({ url: '/v1/tracks/0000000000000000000009', headers: { authorization: 'Bearer nobody' } })
+  t.equal(unreachable.statusCode, 401, 'upstream unreachable and an unknown token: a 401, nothing else')
+  t.same(unreachable.json(), { error: { status: 401, message: 'Invalid access token' } })
   const bad = await app.inject({ method: 'POST', url: '/healthz', headers: { 'content-type': 'application/json' }, payload: '{not json' })
   t.ok(bad.statusCode === 400 || bad.statusCode === 404)
   t.match(bad.json(), { error: { status: bad.statusCode, message: String } })

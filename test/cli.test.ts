@@ -6,8 +6,8 @@ import t from 'tap'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const CLI = ['--import', 'tsx', path.join(ROOT, 'src/cli.ts')]
-// No inherited SPOTIFY_* settings from the developer's shell.
-const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SPOTIFY_') && k !== 'PORT' && k !== 'HOST'))
+// No inherited SPOTIFY_* settings, and an upstream on a closed loopback port: no test reaches a real host.
+const ENV = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SPOTIFY_') && k !== 'PORT' && k !== 'HOST')), SPOTIFY_API_BASE_URL: 'http://127.0.0.1:9' }
 
 function cli (args: string[], env: Record<string, string> = {}): { status: number | null, stdout: string, stderr: string } {
   const r = spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...ENV, ...env }, encoding: 'utf8', timeout: 60_000 })

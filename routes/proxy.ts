@@ -1,0 +1,47 @@
+// Every request under /v1: validated, then handed to the proxy flow; the answer goes back with
+// its source headers. Bodies are passed through as bytes, never parsed.
+import type { FastifyPluginAsync } from 'fastify'
+import type { ProxyMode } from '../src/config.js'
+import { spotifyError } from '../src/library/shapes.js'
+import { TrustStore } from '../src/policy/trust.js'
+import { forwardRequestHeaders } from '../src/upstream/headers.js'
+import { validateTarget } from '../src/upstream/target.js'
+
+const MODES = new Set<ProxyMode>(['auto', 'offline', 'online'])
+/** Spotify's own request bodies are small (≤ 100 URIs, a 256 KB JPEG as base64). */
+const BODY_LIMIT = 1024 * 1024
+
+const proxy: FastifyPluginAsync = async (app) => {
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => { done(null, body) })
+
+  app.all('/v1/*', async (req, reply) => {
+    const target = validateTarget(req.raw.url ?? '')
+    if (!target.ok) return local(reply, 400, target.message)
+    const modeHeader = req.headers['x-proxy-mode']
+    const mode = typeof modeHeader === 'string' ? modeHeader.trim().toLowerCase() : app.config.mode
+    if (!MODES.has(mode as ProxyMode)) return local(reply, 400, 'X-Proxy-Mode must be auto, offline or online')
+    const answer = await app.proxy.handle({
+      method: req.method,
+      path: target.path,
+      headers: forwardRequestHeaders(req.headers),
+      body: Buffer.isBuffer(req.body) ? req.body : undefined,
+      token: TrustStore.bearer(req.headers.authorization),
+      mode: mode as ProxyMode
+    })
+    req.proxyOutcome = { source: answer.source, reason: answer.reason, upstreamStatus: answer.upstreamStatus, upstreamMs: answer.upstreamMs }
+    return reply.code(answer.status).headers(answer.headers).send(answer.body)
+  })
+}
+
+function local (reply: import('fastify').FastifyReply, status: number, message: string): import('fastify').FastifyReply {
+  return reply.code(status).header('x-proxy-source', 'local').send(spotifyError(status, message))
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    proxyOutcome?: { source: string, reason: string | null, upstreamStatus: number | null, upstreamMs: number | null }
+  }
+}
+
+export default proxy

@@ -1,0 +1,46 @@
+// GET /v1/tracks/{id}, /v1/tracks?ids=, /v1/audio-features/{id}, /v1/audio-features?ids=.
+// Only music tracks answer here: an episode id is not a track (Spotify serves it under /episodes),
+// and local files have no id to ask by.
+import type { LibraryStore } from '../library/store.js'
+import { shapeAudioFeatures, shapeTrack } from '../library/shapes.js'
+import type { LibraryTrack } from '../library/types.js'
+import { isSpotifyId, MESSAGES, parseIds } from './params.js'
+import { badRequest, notFound, ok, type Handler } from './types.js'
+
+// Spotify's caps: 50 ids for tracks, 100 for audio features (research/spotify-api.md §3.2, §3.4).
+const MAX_TRACK_IDS = 50
+const MAX_FEATURE_IDS = 100
+
+function findTrack (store: LibraryStore, id: string): LibraryTrack | null {
+  if (!isSpotifyId(id)) return null
+  const t = store.getTrackById(id)
+  return t?.kind === 'track' ? t : null
+}
+
+export const getTrack: Handler = ({ store, ctx, params }) => {
+  const id = params[0]!
+  if (!isSpotifyId(id)) return badRequest(MESSAGES.invalidId)
+  const t = findTrack(store, id)
+  return t === null ? notFound(MESSAGES.nonExistingId) : ok(shapeTrack(t, ctx))
+}
+
+/** In request order, duplicates kept, `null` for unknown or malformed ids (research §2). */
+export const getSeveralTracks: Handler = ({ store, ctx, query }) => {
+  const ids = parseIds(query.get('ids'), { max: MAX_TRACK_IDS, emptyEntries: 'reject' })
+  if (!Array.isArray(ids)) return ids
+  return ok({ tracks: ids.map(id => { const t = findTrack(store, id); return t && shapeTrack(t, ctx) }) })
+}
+
+export const getAudioFeatures: Handler = ({ store, ctx, params }) => {
+  const id = params[0]!
+  if (!isSpotifyId(id)) return badRequest(MESSAGES.invalidId)
+  const t = findTrack(store, id)
+  const features = t && shapeAudioFeatures(t, ctx)
+  return features === null ? notFound(MESSAGES.analysisNotFound) : ok(features)
+}
+
+export const getSeveralAudioFeatures: Handler = ({ store, ctx, query }) => {
+  const ids = parseIds(query.get('ids'), { max: MAX_FEATURE_IDS, emptyEntries: 'skip' })
+  if (!Array.isArray(ids)) return ids
+  return ok({ audio_features: ids.map(id => { const t = findTrack(store, id); return t && shapeAudioFeatures(t, ctx) }) })
+}

@@ -1,0 +1,68 @@
+// Wires the proxy's parts (upstream client, caches, trust, cooldown, breaker, the library's
+// answers) into one flow, decorated as `proxy` for the /v1 route and the admin routes.
+import fp from 'fastify-plugin'
+import { answerFromLibrary } from '../answers/index.js'
+import { cacheKey, userSpecific } from '../cache/cache-key.js'
+import { EntityCache } from '../cache/entity-cache.js'
+import { ResponseCache } from '../cache/response-cache.js'
+import { CircuitBreaker } from '../policy/breaker.js'
+import { CooldownStore } from '../policy/cooldown.js'
+import { LibraryOwner } from '../policy/owner.js'
+import { createProxyFlow, type FlowRequest, type ProxyReply } from '../policy/proxy-flow.js'
+import { TrustStore } from '../policy/trust.js'
+import { createUpstreamClient } from '../upstream/client.js'
+
+export interface ProxyParts {
+  handle: (req: FlowRequest) => Promise<ProxyReply>
+  cooldown: CooldownStore
+  breaker: CircuitBreaker
+  trust: TrustStore
+  owner: LibraryOwner
+  cache: ResponseCache | null
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    proxy: ProxyParts
+  }
+}
+
+/** Cache size bound: stale answers are kept for fallback, least recently used evicted first. */
+const CACHE_MAX_BYTES = 256 * 1024 * 1024
+
+export default fp(async (app) => {
+  const c = app.config
+  const upstream = createUpstreamClient({ baseUrl: c.apiBaseUrl, timeoutMs: c.upstreamTimeoutMs })
+  app.addHook('onClose', async () => { await upstream.close() })
+  // `demo` is a local token only while the demo library (fictional data) is the one served.
+  const localTokens = c.demoLibrary && c.csvBackupEnabled ? [...c.localTokens, 'demo'] : c.localTokens
+  const trust = new TrustStore(app.db, localTokens)
+  const owner = new LibraryOwner(app.db, c.csvOwner)
+  const cooldown = new CooldownStore(app.db)
+  const breaker = new CircuitBreaker({ failures: 5, openMs: 30_000 })
+  const cache = c.cacheEnabled ? new ResponseCache(app.db, { maxBytes: CACHE_MAX_BYTES }) : null
+  const entities = c.cacheEnabled ? new EntityCache(app.db) : null
+  const apiBase = `${c.publicUrl}/v1`
+  const handle = createProxyFlow({
+    settings: {
+      mode: c.mode,
+      cacheEnabled: c.cacheEnabled,
+      cacheTtlSeconds: c.cacheTtlSeconds,
+      fallbackOnRateLimit: c.fallbackOnRateLimit,
+      fallbackOnError: c.fallbackOnError,
+      fallbackOnAuthError: c.fallbackOnAuthError,
+      coalesceWaitMs: c.upstreamTimeoutMs + 1000
+    },
+    upstream,
+    cache,
+    entities,
+    cacheKey,
+    userSpecific,
+    library: c.csvBackupEnabled ? (req, who) => answerFromLibrary(app.library, req, { apiBase, owner: who }) : null,
+    trust,
+    owner,
+    cooldown,
+    breaker
+  })
+  app.decorate('proxy', { handle, cooldown, breaker, trust, owner, cache })
+}, { name: 'proxy', dependencies: ['database', 'library'] })

@@ -1,0 +1,330 @@
+// The one decision every /v1 request goes through (CONTRACT.md): fresh cache → upstream →
+// on 429/5xx/401/closed endpoint/failure: stale cache → CSV library → upstream's own error (or a
+// 502/504 of our own). Every answer says where it came from.
+import type { ProxyMode } from '../config.js'
+import { spotifyError } from '../library/shapes.js'
+import type { ForwardRequest, UpstreamAnswer, UpstreamClient } from '../upstream/types.js'
+import { UpstreamFailure } from '../upstream/types.js'
+import type { CircuitBreaker } from './breaker.js'
+import { isQuotaExceeded, retryAfterSeconds, type CooldownStore } from './cooldown.js'
+import type { LibraryOwner } from './owner.js'
+import type { Identity, TrustStore } from './trust.js'
+
+export type Source = 'upstream' | 'cache' | 'stale' | 'csv' | 'local'
+export type FallbackReason = 'rate-limited' | 'quota-exceeded' | 'upstream-5xx' | 'upstream-unreachable' | 'upstream-timeout' | 'auth-expired' | 'endpoint-closed' | 'offline-mode'
+
+export interface ProxyReply {
+  status: number
+  headers: Record<string, string>
+  body: Buffer
+  source: Source
+  reason: FallbackReason | null
+  upstreamStatus: number | null
+  upstreamMs: number | null
+}
+
+export interface StoredAnswer { status: number, headers: Record<string, string>, body: Buffer, etag: string | null, storedAt: number }
+export interface AnswerCache {
+  get: (key: string) => StoredAnswer | null
+  put: (key: string, answer: StoredAnswer, meta: { principal: string | null, path: string }) => unknown
+  /** A 304 from upstream: what we hold is fresh again. */
+  refresh: (key: string) => unknown
+  invalidate: (opts: { pathPrefix: string, principal?: string | null }) => number
+}
+export interface Harvester { harvest: (path: string, market: string | null, json: unknown) => number }
+export type LibraryAnswerer = (req: { method: string, path: string }, owner: { id: string, displayName: string | null }) => { status: number, body: unknown } | null
+export type KeyFn = (input: { method: string, path: string, principal: string | null, country: string | null }) => string
+export type UserSpecificFn = (path: string) => boolean
+
+export interface FlowDeps {
+  settings: {
+    mode: ProxyMode
+    cacheEnabled: boolean
+    cacheTtlSeconds: number
+    fallbackOnRateLimit: boolean
+    fallbackOnError: boolean
+    fallbackOnAuthError: boolean
+    /** How long a request waits for an identical one in flight before asking on its own. */
+    coalesceWaitMs: number
+  }
+  upstream: UpstreamClient
+  cache: AnswerCache | null
+  entities: Harvester | null
+  cacheKey: KeyFn
+  userSpecific: UserSpecificFn
+  library: LibraryAnswerer | null
+  trust: TrustStore
+  owner: LibraryOwner
+  cooldown: CooldownStore
+  breaker: CircuitBreaker
+  now?: () => number
+}
+
+export interface FlowRequest {
+  method: string
+  /** Validated origin-form target under /v1/. */
+  path: string
+  headers: Record<string, string>
+  body?: Buffer
+  token: string | null
+  mode: ProxyMode
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8'
+const FALLBACK_CACHE_CONTROL = 'private, max-age=0'
+// Endpoints Spotify has closed to (development-mode) apps: a 403 there is not about the user.
+const CLOSED_ENDPOINTS = [/^\/v1\/audio-features(\/|\?|$)/, /^\/v1\/audio-analysis\//, /^\/v1\/tracks\?/, /^\/v1\/playlists\/[^/?]+\/tracks(\?|$)/, /^\/v1\/recommendations(\?|$)/, /^\/v1\/artists\/[^/?]+\/related-artists/]
+
+export function createProxyFlow (deps: FlowDeps): (req: FlowRequest) => Promise<ProxyReply> {
+  const now = deps.now ?? Date.now
+  const s = deps.settings
+
+  // Identical GETs in flight share one upstream request; only trusted callers share, since an
+  // answer fetched with one token may go only to trusted ones.
+  const inflight = new Map<string, Promise<ProxyReply>>()
+
+  return async function handle (req: FlowRequest): Promise<ProxyReply> {
+    const who = deps.trust.identify(req.token)
+    const key = req.method === 'GET' && deps.cache !== null && s.cacheEnabled
+      ? deps.cacheKey({ method: req.method, path: req.path, principal: who.principal, country: who.country })
+      : null
+    if (key === null || !who.trusted) return answer(req, who, key)
+    const running = inflight.get(key)
+    if (running !== undefined) {
+      const shared = await settledWithin(running, s.coalesceWaitMs)
+      if (shared !== null) return { ...shared, headers: { ...shared.headers } }
+    }
+    const mine = answer(req, who, key)
+    inflight.set(key, mine)
+    try {
+      return await mine
+    } finally {
+      if (inflight.get(key) === mine) inflight.delete(key)
+    }
+  }
+
+  async function answer (req: FlowRequest, who: Identity, key: string | null): Promise<ProxyReply> {
+    // Proxy-local tokens are never forwarded: the request is answered offline.
+    const mode: ProxyMode = who.local ? 'offline' : req.mode
+    const isGet = req.method === 'GET'
+    const pathOnly = req.path.split('?')[0]!
+    // An answer fetched with one token is only ever served to trusted tokens (and user-specific
+    // ones only to the same user: the key holds the principal).
+    const cached = key !== null && who.trusted ? deps.cache!.get(key) : null
+    if (cached !== null && mode !== 'online' && ageSeconds(cached) < s.cacheTtlSeconds) {
+      return fromCache(cached, 'cache', null)
+    }
+
+    if (mode === 'offline') return fallback('offline-mode', null)
+    const cooling = deps.cooldown.active()
+    if (cooling !== null && mode !== 'online') return fallback(cooling.reason, null)
+    if (cooling !== null) return cooldownAnswer()
+    if (!deps.breaker.allow()) return fallback('upstream-unreachable', null)
+
+    const forward: ForwardRequest = { method: req.method, path: req.path, headers: { ...req.headers } }
+    if (req.body !== undefined && req.body.length > 0) forward.body = req.body
+    // Revalidate what we hold instead of refetching it (RFC 9111 §4.3.1).
+    if (cached?.etag && forward.headers['if-none-match'] === undefined) forward.headers['if-none-match'] = cached.etag
+    let answer: UpstreamAnswer
+    try {
+      answer = await deps.upstream.send(forward)
+    } catch (err) {
+      if (!(err instanceof UpstreamFailure)) throw err
+      deps.breaker.failure()
+      const reason: FallbackReason = err.kind === 'timeout' ? 'upstream-timeout' : 'upstream-unreachable'
+      if (s.fallbackOnError && mode !== 'online') return fallback(reason, null)
+      return local(err.kind === 'timeout' ? 504 : 502, err.kind === 'timeout' ? 'Spotify did not answer in time' : `Spotify could not be reached (${err.kind})`, reason)
+    }
+
+    const upstream = (a: UpstreamAnswer): ProxyReply => ({
+      status: a.status,
+      headers: { ...a.headers, via: '1.1 spotify-csv-proxy', 'x-proxy-source': 'upstream' },
+      body: a.body,
+      source: 'upstream',
+      reason: null,
+      upstreamStatus: a.status,
+      upstreamMs: a.ms
+    })
+
+    if (answer.status === 304 && cached !== null) {
+      deps.breaker.success()
+      deps.cache!.refresh(key!)
+      return withUpstream(fromCache(cached, 'cache', null), answer)
+    }
+
+    if (answer.status >= 200 && answer.status < 300) {
+      let json: unknown
+      if (isGet && isJson(answer)) {
+        try {
+          json = JSON.parse(answer.body.toString('utf8'))
+        } catch {
+          // A 200 whose JSON does not parse is a broken answer, not data (truncated upstream).
+          deps.breaker.failure()
+          if (s.fallbackOnError && mode !== 'online') return fallback('upstream-5xx', null, answer)
+          return upstream(answer)
+        }
+      }
+      deps.breaker.success()
+      if (req.token !== null) learnFrom(req.token, pathOnly, json)
+      const trustedNow = req.token !== null ? deps.trust.identify(req.token) : who
+      if (isGet && json !== undefined && answer.status === 200) remember(req, trustedNow, json, answer)
+      if (!isGet && deps.cache !== null) invalidateAfterWrite(pathOnly, trustedNow)
+      return upstream(answer)
+    }
+
+    if (answer.status === 429) {
+      const quota = isQuotaExceeded(answer.body)
+      deps.cooldown.start(retryAfterSeconds(answer.headers['retry-after'], now()), quota ? 'quota-exceeded' : 'rate-limited')
+      const relayed = upstream(answer)
+      relayed.headers['retry-after'] = String(deps.cooldown.secondsLeft())
+      if (s.fallbackOnRateLimit && mode !== 'online') return fallback(quota ? 'quota-exceeded' : 'rate-limited', relayed)
+      return relayed
+    }
+    if (answer.status >= 500) {
+      deps.breaker.failure()
+      if (s.fallbackOnError && mode !== 'online') return fallback('upstream-5xx', upstream(answer))
+      return upstream(answer)
+    }
+    deps.breaker.success()
+    // A 401 falls back only for a token Spotify accepted before (a verified user whose token
+    // expired); an unknown token gets Spotify's own 401.
+    if (answer.status === 401 && s.fallbackOnAuthError && who.trusted && mode !== 'online') return fallback('auth-expired', upstream(answer))
+    if (answer.status === 403 && who.trusted && mode !== 'online' && CLOSED_ENDPOINTS.some(r => r.test(req.path))) return fallback('endpoint-closed', upstream(answer))
+    return upstream(answer)
+
+    function fallback (reason: FallbackReason, relayed: ProxyReply | null, broken?: UpstreamAnswer): ProxyReply {
+      const withStatus = (r: ProxyReply): ProxyReply => broken !== undefined ? withUpstream(r, broken) : relayed !== null ? { ...r, upstreamStatus: relayed.upstreamStatus, upstreamMs: relayed.upstreamMs } : r
+      if (isGet && who.trusted) {
+        const stale = key !== null ? deps.cache!.get(key) : null
+        if (stale !== null) return withStatus(fromCache(stale, 'stale', reason))
+        const csv = libraryAnswer(who, req.method, req.path)
+        // "Not in my library" is no answer while Spotify may know better: its own error (or the
+        // cooldown's 429) is the truth then. A malformed request is malformed everywhere.
+        if (csv !== null && (csv.status < 400 || csv.status === 400 || reason === 'offline-mode')) return withStatus(fromLibrary(csv, reason))
+      }
+      if (relayed !== null) return relayed
+      if (broken !== undefined) return withUpstream(local(502, 'Spotify sent a broken answer', reason), broken)
+      if (!who.trusted) return local(401, who.anonymous ? 'No token provided' : 'Invalid access token', reason)
+      if (reason === 'rate-limited' || reason === 'quota-exceeded') return cooldownAnswer()
+      if (reason === 'offline-mode') return local(503, 'Offline mode: nothing cached or in the CSV library answers this request', reason)
+      if (reason === 'upstream-timeout') return local(504, 'Spotify did not answer in time', reason)
+      return local(502, 'Spotify could not be reached', reason)
+    }
+  }
+
+  /** The CSV library's answer; its user data (/me, playlists) only for the library's owner. */
+  function libraryAnswer (who: Identity, method: string, path: string): { status: number, body: unknown } | null {
+    if (deps.library === null) return null
+    if (deps.userSpecific(path) && !deps.owner.isOwner(who)) return null
+    return deps.library({ method, path }, deps.owner.forAnswers())
+  }
+
+  function learnFrom (token: string, path: string, json: unknown): void {
+    deps.trust.accept(token)
+    if (path === '/v1/me' && isObject(json) && typeof json.id === 'string') {
+      deps.trust.learnUser(token, json.id, typeof json.country === 'string' ? json.country : null)
+      deps.owner.learn({ id: json.id, displayName: typeof json.display_name === 'string' ? json.display_name : null })
+    }
+  }
+
+  /** Keeps a good answer for later (whole, and per entity) under the now-known identity. */
+  function remember (req: FlowRequest, who: Identity, json: unknown, a: UpstreamAnswer): void {
+    const userSpecific = deps.userSpecific(req.path)
+    if (deps.cache !== null && s.cacheEnabled) {
+      const key = deps.cacheKey({ method: req.method, path: req.path, principal: who.principal, country: who.country })
+      deps.cache.put(key, { status: a.status, headers: a.headers, body: a.body, etag: a.headers.etag ?? null, storedAt: now() }, { principal: userSpecific ? who.principal : null, path: req.path.split('?')[0]! })
+    }
+    if (deps.entities !== null) {
+      const market = new URLSearchParams(req.path.split('?')[1] ?? '').get('market')
+      deps.entities.harvest(req.path, market === 'from_token' ? who.country : market, json)
+    }
+  }
+
+  /** A write through the proxy drops the cached answers it makes stale: scripts read their writes. */
+  function invalidateAfterWrite (path: string, who: Identity): void {
+    for (const { prefix, everyone } of stalePrefixes(path)) {
+      deps.cache!.invalidate(everyone ? { pathPrefix: prefix } : { pathPrefix: prefix, principal: who.principal })
+    }
+  }
+
+  function fromCache (a: StoredAnswer, source: 'cache' | 'stale', reason: FallbackReason | null): ProxyReply {
+    const headers: Record<string, string> = { ...a.headers, age: String(Math.max(0, Math.floor(ageSeconds(a)))), 'x-proxy-source': source }
+    if (reason !== null) {
+      headers['x-proxy-fallback-reason'] = reason
+      headers['cache-control'] = FALLBACK_CACHE_CONTROL
+    }
+    return { status: a.status, headers, body: a.body, source, reason, upstreamStatus: null, upstreamMs: null }
+  }
+
+  function fromLibrary (a: { status: number, body: unknown }, reason: FallbackReason): ProxyReply {
+    return {
+      status: a.status,
+      headers: { 'content-type': JSON_TYPE, 'cache-control': FALLBACK_CACHE_CONTROL, 'x-proxy-source': 'csv', 'x-proxy-fallback-reason': reason },
+      body: Buffer.from(JSON.stringify(a.body)),
+      source: 'csv',
+      reason,
+      upstreamStatus: null,
+      upstreamMs: null
+    }
+  }
+
+  function local (status: number, message: string, reason: FallbackReason | null, extra: Record<string, string> = {}, body?: unknown): ProxyReply {
+    return {
+      status,
+      headers: { 'content-type': JSON_TYPE, 'x-proxy-source': 'local', ...extra },
+      body: Buffer.from(JSON.stringify(body ?? spotifyError(status, message))),
+      source: 'local',
+      reason,
+      upstreamStatus: null,
+      upstreamMs: null
+    }
+  }
+
+  /** During a cooldown with nothing to serve: Spotify's own 429, with the time left. */
+  function cooldownAnswer (): ProxyReply {
+    const c = deps.cooldown.active()
+    const quota = c?.reason === 'quota-exceeded'
+    const body = { error: { status: 429, message: quota ? 'Too many requests' : 'API rate limit exceeded', ...(quota ? { reason: 'QUOTA_EXCEEDED' } : {}) } }
+    return local(429, '', c?.reason ?? 'rate-limited', { 'retry-after': String(Math.max(1, deps.cooldown.secondsLeft())) }, body)
+  }
+
+  function ageSeconds (a: StoredAnswer): number {
+    return (now() - a.storedAt) / 1000
+  }
+}
+
+/**
+ * What a successful write makes stale. A playlist's pages change for everyone who reads it; the
+ * caller's own library lists change for the caller.
+ */
+export function stalePrefixes (path: string): Array<{ prefix: string, everyone: boolean }> {
+  const playlist = /^\/v1\/playlists\/([^/]+)/.exec(path)
+  if (playlist) return [{ prefix: `/v1/playlists/${playlist[1]}`, everyone: true }, { prefix: '/v1/me/playlists', everyone: false }, { prefix: '/v1/users/', everyone: false }]
+  if (/^\/v1\/(me|users\/[^/]+)\/playlists/.test(path)) return [{ prefix: '/v1/me/playlists', everyone: false }, { prefix: '/v1/users/', everyone: false }]
+  const library = /^\/v1\/me\/(tracks|library|albums|episodes|shows|audiobooks|following)\b/.exec(path)
+  if (library) return [{ prefix: `/v1/me/${library[1]}`, everyone: false }, { prefix: '/v1/me/library', everyone: false }, { prefix: '/v1/me/tracks', everyone: false }]
+  return [{ prefix: path, everyone: false }]
+}
+
+/** The promise's value if it settles within `ms`, else null (a failed leader counts as null). */
+async function settledWithin<T> (p: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<null>(resolve => { timer = setTimeout(resolve, ms, null) })
+  try {
+    return await Promise.race([p.catch(() => null), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function withUpstream (r: ProxyReply, a: UpstreamAnswer): ProxyReply {
+  return { ...r, upstreamStatus: a.status, upstreamMs: a.ms }
+}
+
+function isJson (a: UpstreamAnswer): boolean {
+  return /\bjson\b/i.test(a.headers['content-type'] ?? '')
+}
+
+function isObject (v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}

@@ -1,0 +1,233 @@
+// What the client sees when Spotify cannot answer: for each upstream behaviour, the status,
+// body and headers, and how many requests reached the double.
+import t from 'tap'
+import { buildApp } from '../../src/app.js'
+import { loadConfig } from '../../src/config.js'
+import { behave } from '../helpers/upstream-double.js'
+import { ALICE, BOB, DEMO_TRACK, proxyRig } from '../helpers/proxy.js'
+
+const TRACK = '4uLU6hMCjMI75M1A2tKUQC'
+
+t.test('429 with Retry-After: the CSV answers, and no request goes upstream until it has passed', async t => {
+  const r = await proxyRig(t)
+  await r.get('/v1/me')
+  r.double.set(behave.status(429, undefined, { 'retry-after': '1' }))
+  const first = await r.get(`/v1/tracks/${DEMO_TRACK}`)
+  t.equal(first.statusCode, 200)
+  t.equal(first.headers['x-proxy-source'], 'csv')
+  t.equal(first.headers['x-proxy-fallback-reason'], 'rate-limited')
+  t.equal(first.headers['cache-control'], 'private, max-age=0')
+  t.equal(first.json().name, 'Grid Runner')
+  const during = r.upstreamCount()
+  const many = await Promise.all(Array.from({ length: 20 }, async (_, i) => await r.get(i % 2 === 0 ? `/v1/tracks/${DEMO_TRACK}` : `/v1/tracks/${TRACK}`)))
+  t.equal(r.upstreamCount(), during, 'nothing upstream during the cooldown')
+  const uncached = many.find((_, i) => i % 2 === 1)!
+  t.equal(uncached.statusCode, 429, 'nothing to serve: Spotify\'s 429 with the time left')
+  t.match(uncached.headers['retry-after'], /^\d+$/)
+  t.same(uncached.json(), { error: { status: 429, message: 'API rate limit exceeded' } })
+  await new Promise(resolve => setTimeout(resolve, 1100))
+  r.double.set(behave.ok())
+  const after = await r.get(`/v1/tracks/${TRACK}`)
+  t.equal(after.headers['x-proxy-source'], 'upstream')
+  t.equal(r.upstreamCount(), during + 1, 'one request once the cooldown is over')
+})
+
+t.test('429 without Retry-After cools down for 5 s; the stale cache answers meanwhile', async t => {
+  const r = await proxyRig(t, { SPOTIFY_CSV_CACHE_TTL: '0' })
+  await r.get(`/v1/tracks/${TRACK}`)
+  r.double.set(behave.status(429))
+  const res = await r.get(`/v1/tracks/${TRACK}`)
+  t.equal(res.headers['x-proxy-source'], 'stale')
+  t.equal(res.headers['x-proxy-fallback-reason'], 'rate-limited')
+  t.match(res.headers.age, /^\d+$/)
+  t.equal(res.json().id, TRACK)
+  t.ok(r.app.proxy.cooldown.secondsLeft() >= 4 && r.app.proxy.cooldown.secondsLeft() <= 5)
+})
+
+t.test('QUOTA_EXCEEDED cools down for the full Retry-After, across a restart', async t => {
+  const r = await proxyRig(t)
+  await r.get('/v1/me')
+  r.double.set(behave.quotaExceeded(48925))
+  const res = await r.get(`/v1/tracks/${TRACK}`)
+  t.equal(res.statusCode, 429, 'nothing cached: Spotify\'s own 429 goes back')
+  t.equal(res.headers['x-proxy-source'], 'upstream')
+  t.equal(res.json().error.reason, 'QUOTA_EXCEEDED')
+  t.ok(Number(res.headers['retry-after']) > 48900)
+  const csv = await r.get(`/v1/tracks/${DEMO_TRACK}`)
+  t.equal(csv.headers['x-proxy-fallback-reason'], 'quota-exceeded')
+  await r.app.close()
+
+  const again = await buildApp(loadConfig({}, { SPOTIFY_API_BASE_URL: r.double.url, SPOTIFY_PROXY_DB: r.dbFile, LOG_LEVEL: 'silent' }))
+  t.teardown(() => again.close())
+  const before = r.upstreamCount()
+  const later = await again.inject({ url: `/v1/tracks/${TRACK}`, headers: { authorization: `Bearer ${ALICE}` } })
+  t.equal(later.statusCode, 429)
+  t.equal(later.headers['x-proxy-source'], 'local')
+  t.equal(later.json().error.reason, 'QUOTA_EXCEEDED')
+  t.equal(r.upstreamCount(), before, 'the restarted proxy still waits')
+})
+
+for (const status of [500, 502, 503, 504]) {
+  t.test(`${status}: stale cache, else CSV, else Spotify's own error`, async t => {
+    const r = await proxyRig(t, { SPOTIFY_CSV_CACHE_TTL: '0' })
+    await r.get(`/v1/tracks/${TRACK}`)
+    r.double.set(behave.status(status))
+    const stale = await r.get(`/v1/tracks/${TRACK}`)
+    t.same([stale.statusCode, stale.headers['x-proxy-source'], stale.headers['x-proxy-fallback-reason']], [200, 'stale', 'upstream-5xx'])
+    const csv = await r.get(`/v1/tracks/${DEMO_TRACK}`)
+    t.same([csv.statusCode, csv.headers['x-proxy-source']], [200, 'csv'])
+    const none = await r.get('/v1/tracks/0000000000000000000009')
+    t.equal(none.statusCode, status, 'unknown everywhere: upstream\'s error unchanged')
+    t.equal(none.headers['x-proxy-source'], 'upstream')
+  })
+}
+
+const failures = [
+  { name: 'reset', behaviour: behave.reset(), status: 502, reason: 'upstream-unreachable' },
+  { name: 'hang', behaviour: behave.hang(), status: 504, reason: 'upstream-timeout' },
+  { name: 'slow body', behaviour: behave.slowBody(50), status: 504, reason: 'upstream-timeout' },
+  { name: 'truncated JSON', behaviour: behave.truncated({ declared: 500, sent: 20, connectionClose: true }), status: 502, reason: 'upstream-unreachable' },
+  { name: 'invalid JSON', behaviour: behave.invalidJson(), status: 502, reason: 'upstream-5xx' }
+]
+for (const f of failures) {
+  t.test(`${f.name}: fallback, else a ${f.status} in Spotify's shape`, async t => {
+    const r = await proxyRig(t)
+    await r.get('/v1/me')
+    r.double.set(f.behaviour)
+    const started = Date.now()
+    const none = await r.get(`/v1/tracks/${TRACK}`)
+    t.ok(Date.now() - started < 2000, 'bounded by the upstream timeout')
+    t.equal(none.statusCode, f.status)
+    t.equal(none.headers['x-proxy-source'], 'local')
+    t.same(none.json().error.status, f.status)
+    const csv = await r.get(`/v1/tracks/${DEMO_TRACK}`)
+    t.same([csv.statusCode, csv.headers['x-proxy-source'], csv.headers['x-proxy-fallback-reason']], [200, 'csv', f.reason])
+  })
+}
+
+t.test('a dead upstream opens the breaker: later requests fall back at once', async t => {
+  const r = await proxyRig(t)
+  await r.get('/v1/me')
+  r.double.set(behave.hang())
+  for (let i = 0; i < 5; i++) await r.get(`/v1/tracks/${TRACK}`)
+  const before = r.upstreamCount()
+  const started = Date.now()
+  const fast = await r.get(`/v1/tracks/${DEMO_TRACK}`)
+  t.ok(Date.now() - started < 200, 'no timeout paid')
+  t.equal(fast.headers['x-proxy-source'], 'csv')
+  t.equal(r.upstreamCount(), before, 'the open breaker sends nothing')
+  t.equal(r.app.proxy.breaker.state(), 'open')
+})
+
+t.test('401: a verified token gets the fallback, an unknown token gets Spotify\'s 401', async t => {
+  const r = await proxyRig(t)
+  await r.get('/v1/me')
+  r.double.set(behave.status(401, { error: { status: 401, message: 'The access token expired' } }))
+  const verified = await r.get(`/v1/tracks/${DEMO_TRACK}`)
+  t.same([verified.statusCode, verified.headers['x-proxy-source'], verified.headers['x-proxy-fallback-reason']], [200, 'csv', 'auth-expired'])
+  const unknown = await r.get(`/v1/tracks/${DEMO_TRACK}`, 'tok-forged')
+  t.equal(unknown.statusCode, 401)
+  t.equal(unknown.headers['x-proxy-source'], 'upstream')
+  t.equal(unknown.json().error.message, 'The access token expired')
+})
+
+t.test('403 from a closed endpoint: the library answers; other 403s pass through', async t => {
+  const r = await proxyRig(t)
+  await r.get('/v1/me')
+  r.double.set(behave.status(403))
+  const features = await r.get(`/v1/audio-features/${DEMO_TRACK}`)
+  t.same([features.statusCode, features.headers['x-proxy-source'], features.headers['x-proxy-fallback-reason']], [200, 'csv', 'endpoint-closed'])
+  t.equal(features.json().tempo, 150.011)
+  const other = await r.get(`/v1/tracks/${DEMO_TRACK}`)
+  t.equal(other.statusCode, 403)
+  t.equal(other.headers['x-proxy-source'], 'upstream')
+})
+
+t.test('offline mode never contacts upstream; online mode never falls back', async t => {
+  const r = await proxyRig(t)
+  await r.get('/v1/me')
+  const before = r.upstreamCount()
+  const offline = await r.get(`/v1/tracks/${DEMO_TRACK}`, ALICE, { 'x-proxy-mode': 'offline' })
+  t.same([offline.statusCode, offline.headers['x-proxy-source'], offline.headers['x-proxy-fallback-reason']], [200, 'csv', 'offline-mode'])
+  const missing = await r.get('/v1/tracks/0000000000000000000009', ALICE, { 'x-proxy-mode': 'offline' })
+  t.equal(missing.statusCode, 404, 'the library says it does not know the track')
+  t.equal(r.upstreamCount(), before)
+  r.double.set(behave.status(503))
+  const online = await r.get(`/v1/tracks/${DEMO_TRACK}`, ALICE, { 'x-proxy-mode': 'online' })
+  t.same([online.statusCode, online.headers['x-proxy-source']], [503, 'upstream'])
+  const bad = await r.get(`/v1/tracks/${DEMO_TRACK}`, ALICE, { 'x-proxy-mode': 'sometimes' })
+  t.equal(bad.statusCode, 400)
+  t.equal(bad.json().error.status, 400)
+})
+
+t.test('SPOTIFY_PROXY_MODE=offline: a batch over the whole library with 0 API calls', async t => {
+  const r = await proxyRig(t, { SPOTIFY_PROXY_MODE: 'offline' })
+  const playlists = await r.get('/v1/me/playlists?limit=50', 'demo')
+  t.equal(playlists.statusCode, 200)
+  for (const p of playlists.json().items as Array<{ id: string }>) {
+    const page = await r.get(`/v1/playlists/${p.id}/tracks?limit=100`, 'demo')
+    t.equal(page.statusCode, 200)
+    const ids = (page.json().items as Array<{ track: { id: string | null } }>).map(i => i.track.id).filter((id): id is string => id !== null)
+    const features = await r.get(`/v1/audio-features?ids=${ids.join(',')}`, 'demo')
+    t.equal(features.statusCode, 200)
+  }
+  t.equal(r.upstreamCount(), 0)
+})
+
+t.test('the demo token is local: answered from the library, never forwarded', async t => {
+  const r = await proxyRig(t)
+  const res = await r.get('/v1/me/playlists', 'demo')
+  t.equal(res.statusCode, 200)
+  t.equal(res.headers['x-proxy-source'], 'csv')
+  t.equal(res.json().total, 4)
+  t.equal(r.upstreamCount(), 0)
+})
+
+t.test('the CSV library\'s /me data goes to its owner only', async t => {
+  const r = await proxyRig(t)
+  await r.get('/v1/me', ALICE)
+  await r.get('/v1/me', BOB)
+  r.double.set(behave.status(503))
+  const alice = await r.get('/v1/me/tracks?limit=5', ALICE)
+  t.same([alice.statusCode, alice.headers['x-proxy-source']], [200, 'csv'], 'the first user seen owns the library')
+  const bob = await r.get('/v1/me/tracks?limit=5', BOB)
+  t.equal(bob.statusCode, 503, 'Bob gets upstream\'s error, not Alice\'s library')
+})
+
+t.test('hostile targets get a 400 in Spotify\'s shape and reach no host (raw bytes on a real socket)', async t => {
+  const r = await proxyRig(t)
+  const base = await r.app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = new URL(base)
+  const targets = [
+    'http://evil.example/v1/me',
+    'https://api.spotify.com/v1/me',
+    '//evil.example/v1/me',
+    '/v1/%2e%2e/admin',
+    '/v1/tracks/..%2f..%2fadmin',
+    '/v1/tracks/%2E%2E/%2E%2E/etc',
+    '/v1//evil.example/x',
+    '/v1/tracks%2F1',
+    '/v1/tracks\\..\\x'
+  ]
+  for (const target of targets) {
+    const raw = await rawRequest(Number(port), `GET ${target} HTTP/1.1\r\nHost: evil.example\r\nAuthorization: Bearer ${ALICE}\r\nConnection: close\r\n\r\n`)
+    t.match(raw, /^HTTP\/1\.1 400 /, target)
+    t.match(raw, /\{"error":\{"status":400,"message":"[^"]+"\}\}/, `${target}: Spotify's shape`)
+  }
+  t.equal(r.upstreamCount(), 0, 'nothing forwarded')
+  const ok = await rawRequest(Number(port), `GET /v1/tracks/${TRACK} HTTP/1.1\r\nHost: evil.example\r\nAuthorization: Bearer ${ALICE}\r\nConnection: close\r\n\r\n`)
+  t.match(ok, /^HTTP\/1\.1 200 /, 'the Host header does not steer where requests go')
+  t.equal(r.double.requests[0]?.headers.host, new URL(r.double.url).host)
+})
+
+async function rawRequest (port: number, text: string): Promise<string> {
+  const { connect } = await import('node:net')
+  return await new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    const socket = connect(port, '127.0.0.1', () => socket.write(text))
+    socket.on('data', (c: Buffer) => chunks.push(c))
+    socket.on('end', () => resolve(Buffer.concat(chunks).toString()))
+    socket.on('error', reject)
+    socket.setTimeout(3000, () => { socket.destroy(); resolve(Buffer.concat(chunks).toString()) })
+  })
+}

@@ -1,0 +1,98 @@
+// Forwarding and caching with a healthy upstream.
+import t from 'tap'
+import { behave } from '../helpers/upstream-double.js'
+import { ALICE, BOB, proxyRig } from '../helpers/proxy.js'
+
+t.test('a GET goes upstream once, then comes from the cache', async t => {
+  const r = await proxyRig(t)
+  const first = await r.get('/v1/tracks/4uLU6hMCjMI75M1A2tKUQC?market=SE')
+  t.equal(first.statusCode, 200)
+  t.equal(first.headers['x-proxy-source'], 'upstream')
+  t.match(first.headers.via, /1\.1 spotify-csv-proxy/)
+  t.equal(first.json().id, '4uLU6hMCjMI75M1A2tKUQC')
+  const seen = r.double.requests[0]!
+  t.equal(seen.url, '/v1/tracks/4uLU6hMCjMI75M1A2tKUQC?market=SE', 'path and query as sent')
+  t.equal(seen.headers.authorization, `Bearer ${ALICE}`, 'the token passes through')
+  t.equal(seen.headers['accept-encoding'], 'identity')
+  t.equal(seen.headers['x-forwarded-for'], undefined)
+
+  const second = await r.get('/v1/tracks/4uLU6hMCjMI75M1A2tKUQC?market=SE')
+  t.equal(second.statusCode, 200)
+  t.equal(second.headers['x-proxy-source'], 'cache')
+  t.match(second.headers.age, /^\d+$/)
+  t.equal(second.body, first.body)
+  t.equal(r.upstreamCount(), 1)
+})
+
+t.test('catalog answers are shared among trusted users; an untrusted token never reads the cache', async t => {
+  const r = await proxyRig(t)
+  await r.get('/v1/tracks/4uLU6hMCjMI75M1A2tKUQC')
+  await r.get('/v1/me', BOB)
+  const bob = await r.get('/v1/tracks/4uLU6hMCjMI75M1A2tKUQC', BOB)
+  t.equal(bob.headers['x-proxy-source'], 'cache', 'Bob is trusted (Spotify accepted his token)')
+  const before = r.upstreamCount()
+  const stranger = await r.get('/v1/tracks/4uLU6hMCjMI75M1A2tKUQC', 'tok-never-seen')
+  t.equal(stranger.headers['x-proxy-source'], 'upstream', 'an unknown token is asked about upstream')
+  t.equal(r.upstreamCount(), before + 1)
+})
+
+t.test('/v1/me is cached per user and never crosses users', async t => {
+  const r = await proxyRig(t)
+  t.equal((await r.get('/v1/me', ALICE)).json().id, 'alice')
+  t.equal((await r.get('/v1/me', BOB)).json().id, 'bob')
+  const alice = await r.get('/v1/me', ALICE)
+  const bob = await r.get('/v1/me', BOB)
+  t.same([alice.headers['x-proxy-source'], alice.json().id], ['cache', 'alice'])
+  t.same([bob.headers['x-proxy-source'], bob.json().id], ['cache', 'bob'])
+  r.double.set(behave.status(503))
+  t.equal((await r.get('/v1/me', BOB, { 'x-proxy-mode': 'offline' })).json().id, 'bob')
+  const other = await r.get('/v1/me', 'tok-someone-else')
+  t.equal(other.statusCode, 503, 'an unknown token gets upstream\'s own error, nothing cached')
+  t.notMatch(other.body, /alice|bob/)
+})
+
+t.test('a write drops the cached answers it makes stale', async t => {
+  const r = await proxyRig(t)
+  await r.get('/v1/playlists/37i9dQZF1DX8NTLI2TtZa6/items?limit=50')
+  t.equal((await r.get('/v1/playlists/37i9dQZF1DX8NTLI2TtZa6/items?limit=50')).headers['x-proxy-source'], 'cache')
+  const post = await r.app.inject({ method: 'POST', url: '/v1/playlists/37i9dQZF1DX8NTLI2TtZa6/items', headers: { authorization: `Bearer ${ALICE}`, 'content-type': 'application/json' }, payload: '{"uris":["spotify:track:4uLU6hMCjMI75M1A2tKUQC"]}' })
+  t.equal(post.statusCode, 200)
+  const forwarded = r.double.requests.at(-1)!
+  t.equal(forwarded.method, 'POST')
+  t.equal(forwarded.body.toString(), '{"uris":["spotify:track:4uLU6hMCjMI75M1A2tKUQC"]}', 'the body is forwarded byte for byte')
+  const after = await r.get('/v1/playlists/37i9dQZF1DX8NTLI2TtZa6/items?limit=50')
+  t.equal(after.headers['x-proxy-source'], 'upstream', 'read-your-writes')
+})
+
+t.test('identical GETs in flight share one upstream request', async t => {
+  const r = await proxyRig(t)
+  await r.get('/v1/me')
+  r.double.set(behave.delay(150, behave.ok()))
+  const before = r.upstreamCount()
+  const answers = await Promise.all(Array.from({ length: 10 }, async () => await r.get('/v1/tracks/0VjIjW4GlUZAMYd2vXMi3b')))
+  t.ok(answers.every(a => a.statusCode === 200 && a.json().id === '0VjIjW4GlUZAMYd2vXMi3b'))
+  t.equal(r.upstreamCount() - before, 1)
+})
+
+t.test('an expired cache entry is revalidated with If-None-Match', async t => {
+  const r = await proxyRig(t, { SPOTIFY_CSV_CACHE_TTL: '0' })
+  await r.get('/v1/tracks/4uLU6hMCjMI75M1A2tKUQC')
+  const again = await r.get('/v1/tracks/4uLU6hMCjMI75M1A2tKUQC')
+  t.match(r.double.requests.at(-1)!.headers['if-none-match'], /^"[0-9a-f]+"$/)
+  t.equal(again.statusCode, 200)
+  t.equal(again.headers['x-proxy-source'], 'cache', 'a 304 serves what we hold')
+  t.equal(again.json().id, '4uLU6hMCjMI75M1A2tKUQC')
+})
+
+t.test('no token goes into any log line', async t => {
+  const r = await proxyRig(t)
+  await r.get('/v1/me', ALICE)
+  await r.get('/v1/tracks/4uLU6hMCjMI75M1A2tKUQC', BOB)
+  r.double.set(behave.reset())
+  await r.get('/v1/tracks/0000000000000000000001', ALICE)
+  await r.get('/v1/me', 'tok-leaky-secret-xyz')
+  t.ok(r.logs.length >= 4)
+  for (const secret of [ALICE, BOB, 'tok-leaky-secret-xyz']) t.notOk(r.logs.some(l => l.includes(secret)), `${secret.slice(0, 7)}… not logged`)
+  const line = JSON.parse(r.logs.find(l => l.includes('"request"') && l.includes('/v1/me'))!)
+  t.match(line, { method: 'GET', path: '/v1/me', status: Number, source: String, ms: Number })
+})
