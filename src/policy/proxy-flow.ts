@@ -1,11 +1,13 @@
 // The one decision every /v1 request goes through (CONTRACT.md): fresh cache → upstream →
 // on 429/5xx/401/closed endpoint/failure: stale cache → CSV library → upstream's own error (or a
 // 502/504 of our own). Every answer says where it came from.
+import { assembleSeveral, byRequestedId, missingIds, SEVERAL_FIELD } from '../cache/assemble.js'
 import type { ProxyMode } from '../config.js'
 import { spotifyError } from '../library/shapes.js'
 import type { ForwardRequest, UpstreamAnswer, UpstreamClient } from '../upstream/types.js'
 import { UpstreamFailure } from '../upstream/types.js'
 import type { CircuitBreaker } from './breaker.js'
+import { entityRequest, severalPath, type EntityRequest } from './entity-requests.js'
 import { isQuotaExceeded, retryAfterSeconds, type CooldownStore } from './cooldown.js'
 import type { LibraryOwner } from './owner.js'
 import type { Identity, TrustStore } from './trust.js'
@@ -31,7 +33,12 @@ export interface AnswerCache {
   refresh: (key: string) => unknown
   invalidate: (opts: { pathPrefix: string, principal?: string | null }) => number
 }
-export interface Harvester { harvest: (path: string, market: string | null, json: unknown) => number }
+/** The per-entity cache: tracks and audio features by id, from every answer that held them. */
+export interface EntityStore {
+  harvest: (path: string, market: string | null, json: unknown) => number
+  getTracks: (ids: readonly string[], market: string | null, opts?: { minStoredAt?: number }) => Array<Record<string, unknown> | null>
+  getAudioFeatures: (ids: readonly string[], opts?: { minStoredAt?: number }) => Array<Record<string, unknown> | null>
+}
 export type LibraryAnswerer = (req: { method: string, path: string }, owner: { id: string, displayName: string | null }) => { status: number, body: unknown } | null
 export type KeyFn = (input: { method: string, path: string, principal: string | null, country: string | null }) => string
 export type UserSpecificFn = (path: string) => boolean
@@ -49,7 +56,7 @@ export interface FlowDeps {
   }
   upstream: UpstreamClient
   cache: AnswerCache | null
-  entities: Harvester | null
+  entities: EntityStore | null
   cacheKey: KeyFn
   userSpecific: UserSpecificFn
   library: LibraryAnswerer | null
@@ -88,13 +95,13 @@ export function createProxyFlow (deps: FlowDeps): (req: FlowRequest) => Promise<
     const key = req.method === 'GET' && deps.cache !== null && s.cacheEnabled
       ? deps.cacheKey({ method: req.method, path: req.path, principal: who.principal, country: who.country })
       : null
-    if (key === null || !who.trusted) return answer(req, who, key)
+    if (key === null || !who.trusted) return respond(req, who, key)
     const running = inflight.get(key)
     if (running !== undefined) {
       const shared = await settledWithin(running, s.coalesceWaitMs)
       if (shared !== null) return { ...shared, headers: { ...shared.headers } }
     }
-    const mine = answer(req, who, key)
+    const mine = respond(req, who, key)
     inflight.set(key, mine)
     try {
       return await mine
@@ -103,7 +110,7 @@ export function createProxyFlow (deps: FlowDeps): (req: FlowRequest) => Promise<
     }
   }
 
-  async function answer (req: FlowRequest, who: Identity, key: string | null): Promise<ProxyReply> {
+  async function respond (req: FlowRequest, who: Identity, key: string | null): Promise<ProxyReply> {
     // Proxy-local tokens are never forwarded: the request is answered offline.
     const mode: ProxyMode = who.local ? 'offline' : req.mode
     const isGet = req.method === 'GET'
@@ -113,6 +120,25 @@ export function createProxyFlow (deps: FlowDeps): (req: FlowRequest) => Promise<
     const cached = key !== null && who.trusted ? deps.cache!.get(key) : null
     if (cached !== null && mode !== 'online' && ageSeconds(cached) < s.cacheTtlSeconds) {
       return fromCache(cached, 'cache', null)
+    }
+    // Tracks and audio features are also known one by one, from every answer that held them:
+    // a request whose ids are all known is answered here; one with some known asks upstream
+    // only for the rest (through this same flow) and puts the answer together in order.
+    const er = isGet && who.trusted && mode !== 'online' ? entityRequest(req.path) : null
+    if (er !== null && deps.entities !== null) {
+      const known = entities(er, who, now() - s.cacheTtlSeconds * 1000)
+      if (known.every(e => e !== null)) return fromEntities(er, known, 'cache', null)
+      if (!er.single && known.some(e => e !== null)) {
+        const missing = missingIds(er.ids, known)
+        const sub = await respond({ ...req, path: severalPath(er, missing) }, who, deps.cacheKey({ method: 'GET', path: severalPath(er, missing), principal: who.principal, country: who.country }))
+        if (sub.status !== 200) return sub
+        const field = SEVERAL_FIELD[er.kind]
+        const got = (JSON.parse(sub.body.toString('utf8')) as Record<string, Array<Record<string, unknown> | null>>)[field] ?? []
+        const body = assembleSeveral(er.kind, er.ids, known, byRequestedId(missing, got))
+        const headers = { ...sub.headers }
+        delete headers.etag
+        return { ...sub, headers, body: Buffer.from(JSON.stringify(body)) }
+      }
     }
 
     if (mode === 'offline') return fallback('offline-mode', null)
@@ -197,6 +223,9 @@ export function createProxyFlow (deps: FlowDeps): (req: FlowRequest) => Promise<
       if (isGet && who.trusted) {
         const stale = key !== null ? deps.cache!.get(key) : null
         if (stale !== null) return withStatus(fromCache(stale, 'stale', reason))
+        const er = entityRequest(req.path)
+        const known = er !== null && deps.entities !== null ? entities(er, who, 0) : []
+        if (er !== null && known.length > 0 && known.every(e => e !== null)) return withStatus(fromEntities(er, known, 'stale', reason))
         const csv = libraryAnswer(who, req.method, req.path)
         // "Not in my library" is no answer while Spotify may know better: its own error (or the
         // cooldown's 429) is the truth then. A malformed request is malformed everywhere.
@@ -245,6 +274,21 @@ export function createProxyFlow (deps: FlowDeps): (req: FlowRequest) => Promise<
     for (const { prefix, everyone } of stalePrefixes(path)) {
       deps.cache!.invalidate(everyone ? { pathPrefix: prefix } : { pathPrefix: prefix, principal: who.principal })
     }
+  }
+
+  function entities (er: EntityRequest, who: Identity, minStoredAt: number): Array<Record<string, unknown> | null> {
+    if (er.kind === 'audio_features') return deps.entities!.getAudioFeatures(er.ids, { minStoredAt })
+    return deps.entities!.getTracks(er.ids, er.market === 'from_token' ? who.country : er.market, { minStoredAt })
+  }
+
+  function fromEntities (er: EntityRequest, known: Array<Record<string, unknown> | null>, source: 'cache' | 'stale', reason: FallbackReason | null): ProxyReply {
+    const body = er.single ? known[0] : { [SEVERAL_FIELD[er.kind]]: known }
+    const headers: Record<string, string> = { 'content-type': JSON_TYPE, 'x-proxy-source': source }
+    if (reason !== null) {
+      headers['x-proxy-fallback-reason'] = reason
+      headers['cache-control'] = FALLBACK_CACHE_CONTROL
+    }
+    return { status: 200, headers, body: Buffer.from(JSON.stringify(body)), source, reason, upstreamStatus: null, upstreamMs: null }
   }
 
   function fromCache (a: StoredAnswer, source: 'cache' | 'stale', reason: FallbackReason | null): ProxyReply {

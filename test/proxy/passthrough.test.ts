@@ -96,3 +96,29 @@ t.test('no token goes into any log line', async t => {
   const line = JSON.parse(r.logs.find(l => l.includes('"request"') && l.includes('/v1/me'))!)
   t.match(line, { method: 'GET', path: '/v1/me', status: Number, source: String, ms: Number })
 })
+
+t.test('tracks are known one by one: a batch asks upstream only for the ids it lacks', async t => {
+  const r = await proxyRig(t)
+  const a = '4uLU6hMCjMI75M1A2tKUQC'
+  const b = '0VjIjW4GlUZAMYd2vXMi3b'
+  const c = '7ouMYWpwJ422jRcDASZB7P'
+  await r.get(`/v1/tracks/${a}`)
+  await r.get(`/v1/tracks/${b}`)
+  const before = r.upstreamCount()
+  const single = await r.get(`/v1/tracks/${a}?market=SE`)
+  t.equal(single.headers['x-proxy-source'], 'upstream', 'another market is another answer')
+  const known = await r.get(`/v1/tracks/${b}`)
+  t.equal(known.headers['x-proxy-source'], 'cache')
+  r.double.set(req => req.url.startsWith('/v1/tracks?')
+    ? behave.status(200, { tracks: new URL(req.url, 'http://x').searchParams.get('ids')!.split(',').map(id => ({ id, type: 'track', name: `Track ${id}`, album: { id: 'x', name: 'A' }, artists: [] })) }, { 'content-type': 'application/json' })
+    : behave.ok())
+  const batch = await r.get(`/v1/tracks?ids=${b},${c},${a},${c}`)
+  t.equal(batch.statusCode, 200)
+  t.same(batch.json().tracks.map((x: { id: string }) => x.id), [b, c, a, c], 'request order, duplicates kept')
+  const asked = r.double.requests.at(-1)!
+  t.equal(asked.url, `/v1/tracks?ids=${c}`, 'only the missing id went upstream')
+  t.equal(r.upstreamCount(), before + 2)
+  const again = await r.get(`/v1/tracks?ids=${c},${a}`)
+  t.equal(again.headers['x-proxy-source'], 'cache', 'all known now')
+  t.equal(r.upstreamCount(), before + 2)
+})
