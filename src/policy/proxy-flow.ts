@@ -126,7 +126,8 @@ export function createProxyFlow (deps: FlowDeps): (req: FlowRequest) => Promise<
     // only for the rest (through this same flow) and puts the answer together in order.
     const er = isGet && who.trusted && mode !== 'online' ? entityRequest(req.path) : null
     if (er !== null && deps.entities !== null) {
-      const known = entities(er, who, now() - s.cacheTtlSeconds * 1000)
+      // Fresh means younger than the TTL (so a TTL of 0 makes nothing fresh).
+      const known = entities(er, who, now() - s.cacheTtlSeconds * 1000 + 1)
       if (known.every(e => e !== null)) return fromEntities(er, known, 'cache', null)
       if (!er.single && known.some(e => e !== null)) {
         const missing = missingIds(er.ids, known)
