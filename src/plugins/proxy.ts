@@ -5,6 +5,7 @@ import { answerFromLibrary } from '../answers/index.js'
 import { cacheKey, userSpecific } from '../cache/cache-key.js'
 import { EntityCache } from '../cache/entity-cache.js'
 import { ResponseCache } from '../cache/response-cache.js'
+import { PlaylistSnapshots } from '../cache/snapshots.js'
 import { CircuitBreaker } from '../policy/breaker.js'
 import { CooldownStore } from '../policy/cooldown.js'
 import { LibraryOwner } from '../policy/owner.js'
@@ -42,6 +43,7 @@ export default fp(async (app) => {
   const breaker = new CircuitBreaker({ failures: 5, openMs: 30_000 })
   const cache = c.cacheEnabled ? new ResponseCache(app.db, { maxBytes: CACHE_MAX_BYTES }) : null
   const entities = c.cacheEnabled ? new EntityCache(app.db) : null
+  const snapshots = c.cacheEnabled ? new PlaylistSnapshots(app.db) : null
   const apiBase = `${c.publicUrl}/v1`
   const handle = createProxyFlow({
     settings: {
@@ -56,6 +58,7 @@ export default fp(async (app) => {
     upstream,
     cache,
     entities,
+    snapshots,
     cacheKey,
     userSpecific,
     library: c.csvBackupEnabled ? (req, who) => answerFromLibrary(app.library, req, { apiBase, owner: who }) : null,

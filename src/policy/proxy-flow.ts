@@ -40,6 +40,10 @@ export interface EntityStore {
   getAudioFeatures: (ids: readonly string[], opts?: { minStoredAt?: number }) => Array<Record<string, unknown> | null>
 }
 export type LibraryAnswerer = (req: { method: string, path: string }, owner: { id: string, displayName: string | null }) => { status: number, body: unknown } | null
+export interface SnapshotStore {
+  observe: (json: unknown) => string[]
+  confirmedSince: (playlistId: string, time: number) => boolean
+}
 export type KeyFn = (input: { method: string, path: string, principal: string | null, country: string | null }) => string
 export type UserSpecificFn = (path: string) => boolean
 
@@ -57,6 +61,7 @@ export interface FlowDeps {
   upstream: UpstreamClient
   cache: AnswerCache | null
   entities: EntityStore | null
+  snapshots: SnapshotStore | null
   cacheKey: KeyFn
   userSpecific: UserSpecificFn
   library: LibraryAnswerer | null
@@ -118,7 +123,7 @@ export function createProxyFlow (deps: FlowDeps): (req: FlowRequest) => Promise<
     // An answer fetched with one token is only ever served to trusted tokens (and user-specific
     // ones only to the same user: the key holds the principal).
     const cached = key !== null && who.trusted ? deps.cache!.get(key) : null
-    if (cached !== null && mode !== 'online' && ageSeconds(cached) < s.cacheTtlSeconds) {
+    if (cached !== null && mode !== 'online' && (ageSeconds(cached) < s.cacheTtlSeconds || snapshotCurrent(req.path, cached))) {
       return fromCache(cached, 'cache', null)
     }
     // Tracks and audio features are also known one by one, from every answer that held them:
@@ -264,6 +269,10 @@ export function createProxyFlow (deps: FlowDeps): (req: FlowRequest) => Promise<
       const key = deps.cacheKey({ method: req.method, path: req.path, principal: who.principal, country: who.country })
       deps.cache.put(key, { status: a.status, headers: a.headers, body: a.body, etag: a.headers.etag ?? null, storedAt: now() }, { principal: userSpecific ? who.principal : null, path: req.path.split('?')[0]! })
     }
+    if (deps.snapshots !== null && deps.cache !== null) {
+      // Only the pages go: the answer that told us of the change may be the playlist itself.
+      for (const id of deps.snapshots.observe(json)) deps.cache.invalidate({ pathPrefix: `/v1/playlists/${id}/` })
+    }
     if (deps.entities !== null) {
       const market = new URLSearchParams(req.path.split('?')[1] ?? '').get('market')
       deps.entities.harvest(req.path, market === 'from_token' ? who.country : market, json)
@@ -275,6 +284,12 @@ export function createProxyFlow (deps: FlowDeps): (req: FlowRequest) => Promise<
     for (const { prefix, everyone } of stalePrefixes(path)) {
       deps.cache!.invalidate(everyone ? { pathPrefix: prefix } : { pathPrefix: prefix, principal: who.principal })
     }
+  }
+
+  /** A playlist page outlives the TTL while the playlist's snapshot_id is confirmed unchanged. */
+  function snapshotCurrent (path: string, a: StoredAnswer): boolean {
+    const page = /^\/v1\/playlists\/([^/?]+)\/(items|tracks)(\?|$)/.exec(path)
+    return page !== null && deps.snapshots !== null && deps.snapshots.confirmedSince(page[1]!, a.storedAt)
   }
 
   function entities (er: EntityRequest, who: Identity, minStoredAt: number): Array<Record<string, unknown> | null> {

@@ -122,3 +122,28 @@ t.test('tracks are known one by one: a batch asks upstream only for the ids it l
   t.equal(again.headers['x-proxy-source'], 'cache', 'all known now')
   t.equal(r.upstreamCount(), before + 2)
 })
+
+t.test('a daily sync re-reads only the playlists whose snapshot_id changed', async t => {
+  const r = await proxyRig(t, { SPOTIFY_CSV_CACHE_TTL: '0' })
+  const snapshots: Record<string, string> = { '37i9dQZF1DX8NTLI2TtZa6': 'snap-a1', '37i9dQZF1DX4WYpdgoIcn6': 'snap-b1' }
+  r.double.set(req => {
+    if (req.url.startsWith('/v1/me/playlists')) {
+      return behave.status(200, { href: 'x', limit: 50, offset: 0, next: null, previous: null, total: 2, items: Object.entries(snapshots).map(([id, snapshot]) => ({ id, type: 'playlist', name: id, snapshot_id: snapshot })) }, { 'content-type': 'application/json' })
+    }
+    const page = /^\/v1\/playlists\/([^/]+)\/items/.exec(req.url)
+    if (page) return behave.status(200, { items: [], total: 0, snapshot: snapshots[page[1]!] }, { 'content-type': 'application/json' })
+    return behave.ok()
+  })
+  const sync = async (): Promise<number> => {
+    const before = r.upstreamCount()
+    await r.get('/v1/me/playlists?limit=50')
+    for (const id of Object.keys(snapshots)) await r.get(`/v1/playlists/${id}/items?limit=50`)
+    return r.upstreamCount() - before
+  }
+  t.equal(await sync(), 3, 'day 1: the list and both playlists')
+  t.equal(await sync(), 1, 'day 2, nothing changed: only the list (the TTL is 0, snapshots vouch for the pages)')
+  snapshots['37i9dQZF1DX4WYpdgoIcn6'] = 'snap-b2'
+  t.equal(await sync(), 2, 'day 3: the list and the one playlist that changed')
+  const page = await r.get('/v1/playlists/37i9dQZF1DX4WYpdgoIcn6/items?limit=50')
+  t.equal(page.json().snapshot, 'snap-b2')
+})
