@@ -38,10 +38,8 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
     }, 'request')
   })
 
-  await app.register(health)
-  await app.register(proxy)
-
-  // Every error leaves in Spotify's shape, whatever raised it.
+  // Every error leaves in Spotify's shape, whatever raised it (set before the routes, which
+  // inherit it when registered).
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).header('x-proxy-source', 'local').send(spotifyError(404, `Service not found: ${req.method} ${(req.raw.url ?? '').split('?')[0]}`))
   })
@@ -50,6 +48,8 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
     if (status >= 500) req.log.error({ err }, 'request failed')
     reply.code(status).header('x-proxy-source', 'local').send(spotifyError(status, status >= 500 ? 'Internal server error' : err.message))
   })
+  await app.register(health)
+  await app.register(proxy)
   await app.ready()
   return app
 }

@@ -147,3 +147,12 @@ t.test('a daily sync re-reads only the playlists whose snapshot_id changed', asy
   const page = await r.get('/v1/playlists/37i9dQZF1DX4WYpdgoIcn6/items?limit=50')
   t.equal(page.json().snapshot, 'snap-b2')
 })
+
+t.test('an oversized request body is refused in Spotify\'s shape and not forwarded', async t => {
+  const r = await proxyRig(t)
+  const res = await r.app.inject({ method: 'PUT', url: '/v1/playlists/37i9dQZF1DX8NTLI2TtZa6/images', headers: { authorization: `Bearer ${ALICE}`, 'content-type': 'image/jpeg' }, payload: Buffer.alloc(2 * 1024 * 1024, 1) })
+  t.equal(res.statusCode, 413)
+  t.equal(res.json().error.status, 413)
+  t.equal(res.headers['x-proxy-source'], 'local')
+  t.equal(r.upstreamCount(), 0)
+})
