@@ -4,6 +4,7 @@ import type { Config } from './config.js'
 import database from './plugins/database.js'
 import library from './plugins/library.js'
 import proxyParts from './plugins/proxy.js'
+import rateLimit from './plugins/rate-limit.js'
 import health from '../routes/health.js'
 import proxy from '../routes/proxy.js'
 import { spotifyError } from './library/shapes.js'
@@ -15,6 +16,8 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
   await app.register(database, { file: config.dbPath })
   await app.register(library, { enabled: config.csvBackupEnabled, path: config.csvBackupPath })
   await app.register(proxyParts)
+  // Before the routes and the 404 handler, so a runaway local loop is stopped wherever it goes.
+  await app.register(rateLimit)
 
   // Absolute-form (`GET http://evil/v1/me`) and protocol-relative (`//evil/...`) targets could
   // steer a naive proxy to another host: refused before routing, whatever the path.

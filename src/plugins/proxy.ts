@@ -12,6 +12,7 @@ import { LibraryOwner } from '../policy/owner.js'
 import { createProxyFlow, type FlowRequest, type ProxyReply } from '../policy/proxy-flow.js'
 import { TrustStore } from '../policy/trust.js'
 import { createUpstreamClient } from '../upstream/client.js'
+import { DEFAULT_MAX_WAIT_MS, Pacer } from '../upstream/pacing.js'
 
 export interface ProxyParts {
   handle: (req: FlowRequest) => Promise<ProxyReply>
@@ -20,6 +21,7 @@ export interface ProxyParts {
   trust: TrustStore
   owner: LibraryOwner
   cache: ResponseCache | null
+  pacer: Pacer | null
 }
 
 declare module 'fastify' {
@@ -44,6 +46,8 @@ export default fp(async (app) => {
   const cache = c.cacheEnabled ? new ResponseCache(app.db, { maxBytes: CACHE_MAX_BYTES }) : null
   const entities = c.cacheEnabled ? new EntityCache(app.db) : null
   const snapshots = c.cacheEnabled ? new PlaylistSnapshots(app.db) : null
+  const pacer = c.pacePer30s > 0 ? new Pacer({ perWindow: c.pacePer30s }) : null
+  app.addHook('onClose', async () => { pacer?.close() })
   const apiBase = `${c.publicUrl}/v1`
   const handle = createProxyFlow({
     settings: {
@@ -53,9 +57,11 @@ export default fp(async (app) => {
       fallbackOnRateLimit: c.fallbackOnRateLimit,
       fallbackOnError: c.fallbackOnError,
       fallbackOnAuthError: c.fallbackOnAuthError,
-      coalesceWaitMs: c.upstreamTimeoutMs + 1000
+      // A follower may wait for a leader that sits in the pacing queue first.
+      coalesceWaitMs: c.upstreamTimeoutMs + DEFAULT_MAX_WAIT_MS + 1000
     },
     upstream,
+    pacer,
     cache,
     entities,
     snapshots,
@@ -67,5 +73,5 @@ export default fp(async (app) => {
     cooldown,
     breaker
   })
-  app.decorate('proxy', { handle, cooldown, breaker, trust, owner, cache })
+  app.decorate('proxy', { handle, cooldown, breaker, trust, owner, cache, pacer })
 }, { name: 'proxy', dependencies: ['database', 'library'] })

@@ -5,6 +5,7 @@ import { assembleSeveral, byRequestedId, missingIds, SEVERAL_FIELD } from '../ca
 import type { ProxyMode } from '../config.js'
 import { spotifyError } from '../library/shapes.js'
 import type { ForwardRequest, UpstreamAnswer, UpstreamClient } from '../upstream/types.js'
+import { PacingTimeout, type Pacer } from '../upstream/pacing.js'
 import { UpstreamFailure } from '../upstream/types.js'
 import type { CircuitBreaker } from './breaker.js'
 import { entityRequest, severalPath, type EntityRequest } from './entity-requests.js'
@@ -59,6 +60,8 @@ export interface FlowDeps {
     coalesceWaitMs: number
   }
   upstream: UpstreamClient
+  /** Spotify's rolling 30 s window, kept client-side: requests queue instead of provoking 429s. */
+  pacer: Pacer | null
   cache: AnswerCache | null
   entities: EntityStore | null
   snapshots: SnapshotStore | null
@@ -151,6 +154,18 @@ export function createProxyFlow (deps: FlowDeps): (req: FlowRequest) => Promise<
     const cooling = deps.cooldown.active()
     if (cooling !== null && mode !== 'online') return fallback(cooling.reason, null)
     if (cooling !== null) return cooldownAnswer()
+    if (deps.pacer !== null) {
+      try {
+        await deps.pacer.acquire()
+      } catch (err) {
+        if (!(err instanceof PacingTimeout)) throw err
+        if (s.fallbackOnRateLimit && mode !== 'online') return fallback('rate-limited', null)
+        return local(429, 'API rate limit exceeded', 'rate-limited', { 'retry-after': String(Math.max(1, Math.ceil((err.waitMs ?? 1000) / 1000))) })
+      }
+      // A 429 may have started a cooldown while this request was queued: never send into it.
+      const late = deps.cooldown.active()
+      if (late !== null) return mode !== 'online' ? fallback(late.reason, null) : cooldownAnswer()
+    }
     if (!deps.breaker.allow()) return fallback('upstream-unreachable', null)
 
     const forward: ForwardRequest = { method: req.method, path: req.path, headers: { ...req.headers } }

@@ -92,6 +92,8 @@ export class Pacer {
   async acquire (signal?: AbortSignal): Promise<void> {
     if (this.#closed) throw new PacingTimeout('closed', 'Pacer closed')
     signal?.throwIfAborted()
+    // Let those already waiting take any slot a late timer has not handed out yet: FIFO holds.
+    if (this.#queue.length > 0) this.#drain()
     const now = this.#now()
     this.#prune(now)
     if (this.#queue.length === 0 && this.#sent.length < this.#perWindow) {
@@ -170,7 +172,7 @@ export class Pacer {
       w.resolve()
     }
     if (this.#queue.length > 0) {
-      // The window is full here, so #sent[0] exists and lies in the future's past: delay > 0.
+      // The window is full, so #sent[0] exists, and pruning left it less than windowMs old: delay > 0.
       this.#cancelTimer = this.#setTimer(() => {
         this.#cancelTimer = null
         this.#drain()

@@ -231,3 +231,17 @@ async function rawRequest (port: number, text: string): Promise<string> {
     socket.setTimeout(3000, () => { socket.destroy(); resolve(Buffer.concat(chunks).toString()) })
   })
 }
+
+t.test('pacing: beyond the 30-second budget requests are not sent; the library or a 429 answers', async t => {
+  const r = await proxyRig(t, { SPOTIFY_PROXY_PACE_PER_30S: '3' })
+  await r.get('/v1/me')
+  const ids = ['0000000000000000000001', '0000000000000000000002', DEMO_TRACK, '0000000000000000000003']
+  const answers = []
+  for (const id of ids) answers.push(await r.get(`/v1/tracks/${id}`))
+  t.equal(r.upstreamCount(), 3, '/v1/me and two tracks: the budget of 3')
+  t.same(answers.map(a => a.headers['x-proxy-source']), ['upstream', 'upstream', 'csv', 'local'])
+  t.equal(answers[2]!.headers['x-proxy-fallback-reason'], 'rate-limited')
+  t.equal(answers[3]!.statusCode, 429)
+  t.match(answers[3]!.headers['retry-after'], /^\d+$/)
+  t.same(r.app.proxy.pacer?.stats(), { queued: 0, sentInWindow: 3 })
+})
