@@ -1,0 +1,3 @@
+// The lines bench/proxy/server.ts prints on stdout for bench/proxy.ts.
+export const READY_PREFIX = '@@bench:ready '
+export const PROFILED_PREFIX = '@@bench:profiled '
