@@ -48,7 +48,12 @@ interface Row { status: number, headers: string, body: Buffer, etag: string | nu
 
 const EVICT_BATCH = 64
 
+/** Answers also kept in memory, most recently used last; small ones only. */
+const HOT_ENTRIES = 2048
+const HOT_MAX_BODY = 256 * 1024
+
 export class ResponseCache {
+  readonly #hot = new Map<string, { answer: StoredAnswer, touched: number }>()
   readonly #db: Db
   readonly #s
   readonly #maxBytes: number
@@ -89,17 +94,35 @@ export class ResponseCache {
 
   /** The stored answer, stale or not; null when nothing is stored under `key`. */
   get (key: string): StoredAnswer | null {
+    const now = this.#now()
+    // Hot answers are served from memory: a cache hit then costs no SQLite read at all.
+    const hot = this.#hot.get(key)
+    if (hot !== undefined) {
+      if (now - hot.touched >= this.#lruResolutionMs) {
+        this.#s.touch.run(now, key)
+        hot.touched = now
+      }
+      return hot.answer
+    }
     const row = this.#s.get.get(key) as Row | undefined
     if (row === undefined) return null
-    const now = this.#now()
     if (now - row.last_used >= this.#lruResolutionMs) this.#s.touch.run(now, key)
-    return {
+    const answer = {
       status: row.status,
       headers: JSON.parse(row.headers) as Record<string, string>,
       body: row.body,
       etag: row.etag,
       storedAt: row.stored_at
     }
+    this.#keepHot(key, answer, now)
+    return answer
+  }
+
+  #keepHot (key: string, answer: StoredAnswer, touched: number): void {
+    if (answer.body.length > HOT_MAX_BODY) return
+    this.#hot.delete(key)
+    if (this.#hot.size >= HOT_ENTRIES) this.#hot.delete(this.#hot.keys().next().value!)
+    this.#hot.set(key, { answer, touched })
   }
 
   /**
@@ -120,15 +143,19 @@ export class ResponseCache {
       if (old === undefined) this.#entries++
       this.#evict(key)
     })()
+    this.#keepHot(key, answer, this.#now())
     return true
   }
 
   /** After a 304 revalidation: the stored answer counts as fresh again from `storedAt`. */
   refresh (key: string, storedAt: number = this.#now()): boolean {
+    const hot = this.#hot.get(key)
+    if (hot !== undefined) hot.answer = { ...hot.answer, storedAt }
     return this.#s.refresh.run(storedAt, this.#now(), key).changes > 0
   }
 
   delete (key: string): boolean {
+    this.#hot.delete(key)
     const size = this.#s.delete.get(key) as number | undefined
     if (size === undefined) return false
     this.#forget([size])
@@ -143,6 +170,8 @@ export class ResponseCache {
    * string: only that principal's rows. Returns how many rows were dropped.
    */
   invalidate (opts: { pathPrefix: string, principal?: string | null }): number {
+    // Writes are rare next to reads: forgetting every hot answer is simpler than matching them.
+    this.#hot.clear()
     const p = canonicalPath(opts.pathPrefix)
     const filter = { everyone: opts.principal === undefined ? 1 : 0, principal: opts.principal ?? null }
     const last = p.at(-1)
@@ -159,6 +188,7 @@ export class ResponseCache {
 
   /** Recounts the running totals from the table (e.g. after another process wrote to it). */
   resync (): void {
+    this.#hot.clear()
     const t = this.#s.totals.get() as { entries: number, bytes: number }
     this.#entries = t.entries
     this.#bytes = t.bytes
@@ -170,6 +200,7 @@ export class ResponseCache {
       if (victims.length === 0) return
       for (const v of victims) {
         this.#s.delete.get(v.key)
+        this.#hot.delete(v.key)
         this.#forget([v.size])
         if (this.#bytes <= this.#maxBytes) return
       }

@@ -30,11 +30,15 @@ CREATE TABLE IF NOT EXISTS trusted_tokens (
 );
 `
 
+/** Trusted identities kept in memory (oldest dropped first). */
+const MEMO_SIZE = 10_000
+
 export class TrustStore {
   readonly #salt: string
   readonly #local: Buffer[]
   readonly #s
   readonly #now: () => number
+  readonly #memo = new Map<string, Identity>()
 
   constructor (db: Db, localTokens: readonly string[], now: () => number = Date.now) {
     db.exec(SCHEMA)
@@ -62,8 +66,12 @@ export class TrustStore {
     if (token === null) return { anonymous: true, local: false, trusted: false, principal: null, userId: null, country: null, hash: null }
     if (this.isLocal(token)) return { anonymous: false, local: true, trusted: true, principal: 'local', userId: null, country: null, hash: null }
     const hash = this.hash(token)
+    // Every request asks this: remembered answers spare a SQLite read on the hot path. Trust only
+    // grows through this object (accept, learnUser), which updates the memo too.
+    const memo = this.#memo.get(hash)
+    if (memo !== undefined) return memo
     const row = this.#s.get.get(hash) as { user_id: string | null, country: string | null } | undefined
-    return {
+    const who: Identity = {
       anonymous: false,
       local: false,
       trusted: row !== undefined,
@@ -72,18 +80,29 @@ export class TrustStore {
       country: row?.country ?? null,
       hash
     }
+    if (who.trusted) this.#remember(hash, who)
+    return who
+  }
+
+  #remember (hash: string, who: Identity): void {
+    if (this.#memo.size >= MEMO_SIZE) this.#memo.delete(this.#memo.keys().next().value!)
+    this.#memo.set(hash, who)
   }
 
   /** Spotify answered this token with a success: it is real. */
   accept (token: string): void {
     const now = this.#now()
-    this.#s.accept.run(this.hash(token), now, now)
+    const hash = this.hash(token)
+    if (this.#memo.has(hash)) return
+    this.#s.accept.run(hash, now, now)
   }
 
   /** Spotify's /v1/me for this token: whose it is. */
   learnUser (token: string, userId: string, country: string | null): void {
     const now = this.#now()
-    this.#s.user.run(this.hash(token), userId, country, now, now)
+    const hash = this.hash(token)
+    this.#s.user.run(hash, userId, country, now, now)
+    this.#memo.delete(hash)
   }
 
   isLocal (token: string): boolean {
