@@ -9,6 +9,7 @@
 // distinct track in batches.
 import { createHash } from 'node:crypto'
 import { behave, type Behaviour, type BehaviourRule, type RecordedRequest } from '../../test/helpers/upstream-double.js'
+import { Rng } from '../rng.js'
 
 export interface Library {
   playlists: Array<{ id: string, name: string, trackIds: string[] }>
@@ -22,21 +23,6 @@ const SEED = 0x5907_2026
 /** Share of playlist entries whose track is seen for the first time. */
 const DISTINCT_SHARE = 0.7
 const OWNER = 'benchuser'
-
-/** mulberry32: small, fast, good enough for synthetic data. */
-class Rng {
-  private a: number
-  constructor (seed: number) { this.a = seed | 0 }
-  next (): number {
-    this.a = (this.a + 0x6d2b79f5) | 0
-    let t = Math.imul(this.a ^ (this.a >>> 15), 1 | this.a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-
-  int (n: number): number { return Math.floor(this.next() * n) }
-  gauss (): number { return Math.sqrt(-2 * Math.log(1 - this.next())) * Math.cos(2 * Math.PI * this.next()) }
-}
 
 /** A 22-character base62 id, unique per (kind, index). */
 function spotifyId (kind: string, index: number): string {
