@@ -104,17 +104,19 @@ export function createProxyFlow (deps: FlowDeps): (req: FlowRequest) => Promise<
       ? deps.cacheKey({ method: req.method, path: req.path, principal: who.principal, country: who.country })
       : null
     if (key === null || !who.trusted) return respond(req, who, key)
-    const running = inflight.get(key)
+    // Requests in different modes may get different answers: they never share one.
+    const flight = `${req.mode}|${who.local ? 'local' : 'remote'}|${key}`
+    const running = inflight.get(flight)
     if (running !== undefined) {
       const shared = await settledWithin(running, s.coalesceWaitMs)
       if (shared !== null) return { ...shared, headers: { ...shared.headers } }
     }
     const mine = respond(req, who, key)
-    inflight.set(key, mine)
+    inflight.set(flight, mine)
     try {
       return await mine
     } finally {
-      if (inflight.get(key) === mine) inflight.delete(key)
+      if (inflight.get(flight) === mine) inflight.delete(flight)
     }
   }
 
