@@ -3,8 +3,8 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ProxyMode } from '../src/config.js'
 import { spotifyError } from '../src/library/shapes.js'
+import type { FlowRequest } from '../src/policy/proxy-flow.js'
 import { TrustStore } from '../src/policy/trust.js'
-import { forwardRequestHeaders } from '../src/upstream/headers.js'
 import { validateTarget } from '../src/upstream/target.js'
 
 const MODES = new Set<ProxyMode>(['auto', 'offline', 'online'])
@@ -21,14 +21,16 @@ const proxy: FastifyPluginAsync = async (app) => {
     const modeHeader = req.headers['x-proxy-mode']
     const mode = typeof modeHeader === 'string' ? modeHeader.trim().toLowerCase() : app.config.mode
     if (!MODES.has(mode as ProxyMode)) return local(reply, 400, 'X-Proxy-Mode must be auto, offline or online')
-    const answer = await app.proxy.handle({
+    const flowReq: FlowRequest = {
       method: req.method,
       path: target.path,
-      headers: forwardRequestHeaders(req.headers),
+      headers: req.headers,
       body: Buffer.isBuffer(req.body) ? req.body : undefined,
       token: TrustStore.bearer(req.headers.authorization),
       mode: mode as ProxyMode
-    })
+    }
+    // A fresh cache hit is answered synchronously; everything else goes through the whole flow.
+    const answer = app.proxy.fresh(flowReq) ?? await app.proxy.handle(flowReq)
     req.proxyOutcome = { source: answer.source, reason: answer.reason, upstreamStatus: answer.upstreamStatus, upstreamMs: answer.upstreamMs }
     return reply.code(answer.status).headers(answer.headers).send(answer.body)
   })

@@ -9,6 +9,9 @@ import health from '../routes/health.js'
 import proxy from '../routes/proxy.js'
 import { spotifyError } from './library/shapes.js'
 
+// Levels at which the per-request `info` line is not written: it is then not even built.
+const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent'])
+
 export async function buildApp (config: Config, fastifyOptions: FastifyServerOptions = {}): Promise<FastifyInstance> {
   // One log line per request, written below with where the answer came from.
   const app = Fastify({ logController: new LogController({ disableRequestLogging: true }), ...fastifyOptions })
@@ -19,15 +22,19 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
   // Before the routes and the 404 handler, so a runaway local loop is stopped wherever it goes.
   await app.register(rateLimit)
 
+  // Both hooks run on every request: callback style, so they cost no promise.
   // Absolute-form (`GET http://evil/v1/me`) and protocol-relative (`//evil/...`) targets could
   // steer a naive proxy to another host: refused before routing, whatever the path.
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', (req, reply, done) => {
     const url = req.raw.url ?? ''
     if (!url.startsWith('/') || url.startsWith('//')) {
-      return reply.code(400).header('x-proxy-source', 'local').send(spotifyError(400, 'Only origin-form request targets (/v1/...) are accepted'))
+      reply.code(400).header('x-proxy-source', 'local').send(spotifyError(400, 'Only origin-form request targets (/v1/...) are accepted'))
+      return
     }
+    done()
   })
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
+    if (QUIET_LEVELS.has(req.log.level)) { done(); return }
     const o = req.proxyOutcome
     req.log.info({
       method: req.method,
@@ -39,6 +46,7 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
       upstreamMs: o?.upstreamMs ?? null,
       ms: Math.round(reply.elapsedTime)
     }, 'request')
+    done()
   })
 
   // Every error leaves in Spotify's shape, whatever raised it (set before the routes, which

@@ -51,6 +51,12 @@ export function userSpecific (path: string): boolean {
  * the caller must never serve such an entry to an untrusted token.
  */
 export function cacheKey (input: CacheKeyInput): string {
+  const shape = keyShape(input.method, input.path)
+  if (shape.head === null) return fullKey(input)
+  return `${shape.head},${shape.personal ? JSON.stringify(input.principal) : 'null'}]`
+}
+
+function fullKey (input: CacheKeyInput): string {
   const target = parseTarget(input.path)
   const personal = isUserSpecific(target)
   const query = target.query
@@ -61,6 +67,28 @@ export function cacheKey (input: CacheKeyInput): string {
     .sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0))
     .map(x => x.pair)
   return JSON.stringify([KEY_VERSION, input.method.toUpperCase(), target.segments, query, personal ? input.principal : null])
+}
+
+// Every request computes its key, and clients repeat the same few paths: what a path contributes
+// is remembered (the key minus its principal), so a repeated request costs one Map lookup. A path
+// with market=from_token depends on the caller's country and is always computed in full.
+interface KeyShape { head: string | null, personal: boolean }
+const SHAPE_MEMO_SIZE = 4096
+const shapes = new Map<string, KeyShape>()
+
+function keyShape (method: string, path: string): KeyShape {
+  const memoKey = `${method} ${path}`
+  let shape = shapes.get(memoKey)
+  if (shape === undefined) {
+    const target = parseTarget(path)
+    const fromToken = target.query.some(([k, v]) => k === 'market' && isFromToken(v))
+    const full = fromToken ? null : fullKey({ method, path, principal: null, country: null })
+    // `…,null]` → `…`: the principal is appended per request.
+    shape = { head: full === null ? null : full.slice(0, -',null]'.length), personal: isUserSpecific(target) }
+    if (shapes.size >= SHAPE_MEMO_SIZE) shapes.delete(shapes.keys().next().value!)
+    shapes.set(memoKey, shape)
+  }
+  return shape
 }
 
 /**

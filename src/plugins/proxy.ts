@@ -16,6 +16,8 @@ import { DEFAULT_MAX_WAIT_MS, Pacer } from '../upstream/pacing.js'
 
 export interface ProxyParts {
   handle: (req: FlowRequest) => Promise<ProxyReply>
+  /** A fresh cached answer, synchronously, or null (see ProxyFlow.fresh). */
+  fresh: (req: FlowRequest) => ProxyReply | null
   cooldown: CooldownStore
   breaker: CircuitBreaker
   trust: TrustStore
@@ -49,7 +51,7 @@ export default fp(async (app) => {
   const pacer = c.pacePer30s > 0 ? new Pacer({ perWindow: c.pacePer30s }) : null
   app.addHook('onClose', async () => { pacer?.close() })
   const apiBase = `${c.publicUrl}/v1`
-  const handle = createProxyFlow({
+  const flow = createProxyFlow({
     settings: {
       mode: c.mode,
       cacheEnabled: c.cacheEnabled,
@@ -73,5 +75,5 @@ export default fp(async (app) => {
     cooldown,
     breaker
   })
-  app.decorate('proxy', { handle, cooldown, breaker, trust, owner, cache, pacer })
+  app.decorate('proxy', { handle: flow.handle, fresh: flow.fresh, cooldown, breaker, trust, owner, cache, pacer })
 }, { name: 'proxy', dependencies: ['database', 'library'] })

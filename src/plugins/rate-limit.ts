@@ -34,10 +34,21 @@ export interface LocalRateLimitOptions {
 
 const MESSAGE = 'API rate limit exceeded' // Spotify's own wording for this 429
 
-/** The limiter's key: a SHA-256 of the bearer token (the token itself is never kept), else the IP. */
+// Recent tokens' keys, so a busy client is hashed once, not on every request (in memory only).
+const KEY_MEMO_SIZE = 5000
+const keyMemo = new Map<string, string>()
+
+/** The limiter's key: a SHA-256 of the bearer token (the limiter never holds the token), else the IP. */
 export function clientKey (req: FastifyRequest): string {
   const token = TrustStore.bearer(req.headers.authorization)
-  return token === null ? `ip:${req.ip}` : `token:${createHash('sha256').update(token).digest('hex')}`
+  if (token === null) return `ip:${req.ip}`
+  let key = keyMemo.get(token)
+  if (key === undefined) {
+    key = `token:${createHash('sha256').update(token).digest('hex')}`
+    if (keyMemo.size >= KEY_MEMO_SIZE) keyMemo.delete(keyMemo.keys().next().value!)
+    keyMemo.set(token, key)
+  }
+  return key
 }
 
 export default fp<LocalRateLimitOptions>(async (app, opts) => {

@@ -4,6 +4,7 @@
 import { assembleSeveral, byRequestedId, missingIds, SEVERAL_FIELD } from '../cache/assemble.js'
 import type { ProxyMode } from '../config.js'
 import { spotifyError } from '../library/shapes.js'
+import { forwardRequestHeaders, type IncomingHeaders } from '../upstream/headers.js'
 import type { ForwardRequest, UpstreamAnswer, UpstreamClient } from '../upstream/types.js'
 import { PacingTimeout, type Pacer } from '../upstream/pacing.js'
 import { UpstreamFailure } from '../upstream/types.js'
@@ -79,7 +80,8 @@ export interface FlowRequest {
   method: string
   /** Validated origin-form target under /v1/. */
   path: string
-  headers: Record<string, string>
+  /** The client's header fields as received; filtered (forwardRequestHeaders) only when forwarded. */
+  headers: IncomingHeaders
   body?: Buffer
   token: string | null
   mode: ProxyMode
@@ -90,7 +92,17 @@ const FALLBACK_CACHE_CONTROL = 'private, max-age=0'
 // Endpoints Spotify has closed to (development-mode) apps: a 403 there is not about the user.
 const CLOSED_ENDPOINTS = [/^\/v1\/audio-features(\/|\?|$)/, /^\/v1\/audio-analysis\//, /^\/v1\/tracks\?/, /^\/v1\/playlists\/[^/?]+\/tracks(\?|$)/, /^\/v1\/recommendations(\?|$)/, /^\/v1\/artists\/[^/?]+\/related-artists/]
 
-export function createProxyFlow (deps: FlowDeps): (req: FlowRequest) => Promise<ProxyReply> {
+export interface ProxyFlow {
+  /** The whole decision: cache, upstream, fallback. */
+  handle: (req: FlowRequest) => Promise<ProxyReply>
+  /**
+   * A fresh cached answer for the request, synchronously, or null: the hot path, which the route
+   * tries before `handle` so a cache hit costs no promise, no coalescing and no header filtering.
+   */
+  fresh: (req: FlowRequest) => ProxyReply | null
+}
+
+export function createProxyFlow (deps: FlowDeps): ProxyFlow {
   const now = deps.now ?? Date.now
   const s = deps.settings
 
@@ -98,11 +110,35 @@ export function createProxyFlow (deps: FlowDeps): (req: FlowRequest) => Promise<
   // answer fetched with one token may go only to trusted ones.
   const inflight = new Map<string, Promise<ProxyReply>>()
 
-  return async function handle (req: FlowRequest): Promise<ProxyReply> {
-    const who = deps.trust.identify(req.token)
-    const key = req.method === 'GET' && deps.cache !== null && s.cacheEnabled
+  return { handle, fresh }
+
+  function keyOf (req: FlowRequest, who: Identity): string | null {
+    return req.method === 'GET' && deps.cache !== null && s.cacheEnabled
       ? deps.cacheKey({ method: req.method, path: req.path, principal: who.principal, country: who.country })
       : null
+  }
+
+  function fresh (req: FlowRequest): ProxyReply | null {
+    if (req.method !== 'GET' || deps.cache === null || !s.cacheEnabled) return null
+    const who = deps.trust.identify(req.token)
+    return who.trusted ? freshAnswer(req, who, keyOf(req, who)) : null
+  }
+
+  /** The cached answer when it may be served without asking upstream, else null. */
+  function freshAnswer (req: FlowRequest, who: Identity, key: string | null): ProxyReply | null {
+    // An answer fetched with one token is only ever served to trusted tokens (and user-specific
+    // ones only to the same user: the key holds the principal).
+    if (key === null || !who.trusted) return null
+    const mode: ProxyMode = who.local ? 'offline' : req.mode
+    if (mode === 'online') return null
+    const cached = deps.cache!.get(key)
+    if (cached === null) return null
+    return ageSeconds(cached) < s.cacheTtlSeconds || snapshotCurrent(req.path, cached) ? fromCache(cached, 'cache', null) : null
+  }
+
+  async function handle (req: FlowRequest): Promise<ProxyReply> {
+    const who = deps.trust.identify(req.token)
+    const key = keyOf(req, who)
     if (key === null || !who.trusted) return respond(req, who, key)
     // Requests in different modes may get different answers: they never share one.
     const flight = `${req.mode}|${who.local ? 'local' : 'remote'}|${key}`
@@ -125,12 +161,10 @@ export function createProxyFlow (deps: FlowDeps): (req: FlowRequest) => Promise<
     const mode: ProxyMode = who.local ? 'offline' : req.mode
     const isGet = req.method === 'GET'
     const pathOnly = req.path.split('?')[0]!
-    // An answer fetched with one token is only ever served to trusted tokens (and user-specific
-    // ones only to the same user: the key holds the principal).
+    const hit = freshAnswer(req, who, key)
+    if (hit !== null) return hit
+    // Kept for revalidation (If-None-Match) and as the stale fallback.
     const cached = key !== null && who.trusted ? deps.cache!.get(key) : null
-    if (cached !== null && mode !== 'online' && (ageSeconds(cached) < s.cacheTtlSeconds || snapshotCurrent(req.path, cached))) {
-      return fromCache(cached, 'cache', null)
-    }
     // Tracks and audio features are also known one by one, from every answer that held them:
     // a request whose ids are all known is answered here; one with some known asks upstream
     // only for the rest (through this same flow) and puts the answer together in order.
@@ -170,7 +204,7 @@ export function createProxyFlow (deps: FlowDeps): (req: FlowRequest) => Promise<
     }
     if (!deps.breaker.allow()) return fallback('upstream-unreachable', null)
 
-    const forward: ForwardRequest = { method: req.method, path: req.path, headers: { ...req.headers } }
+    const forward: ForwardRequest = { method: req.method, path: req.path, headers: forwardRequestHeaders(req.headers) }
     if (req.body !== undefined && req.body.length > 0) forward.body = req.body
     // Revalidate what we hold instead of refetching it (RFC 9111 §4.3.1).
     if (cached?.etag && forward.headers['if-none-match'] === undefined) forward.headers['if-none-match'] = cached.etag

@@ -33,11 +33,15 @@ CREATE TABLE IF NOT EXISTS trusted_tokens (
 /** Trusted identities kept in memory (oldest dropped first). */
 const MEMO_SIZE = 10_000
 
+const ANONYMOUS: Identity = Object.freeze({ anonymous: true, local: false, trusted: false, principal: null, userId: null, country: null, hash: null })
+
 export class TrustStore {
   readonly #salt: string
   readonly #local: Buffer[]
   readonly #s
   readonly #now: () => number
+  // Keyed by the token itself: a repeated caller then costs no hash at all. The tokens live in
+  // this process's memory only (they arrive in every request anyway), never on disk or in logs.
   readonly #memo = new Map<string, Identity>()
 
   constructor (db: Db, localTokens: readonly string[], now: () => number = Date.now) {
@@ -63,13 +67,14 @@ export class TrustStore {
   }
 
   identify (token: string | null): Identity {
-    if (token === null) return { anonymous: true, local: false, trusted: false, principal: null, userId: null, country: null, hash: null }
+    if (token === null) return ANONYMOUS
+    // Every request asks this: remembered answers spare a hash and a SQLite read on the hot path.
+    // Trust only grows through this object (accept, learnUser), which updates the memo too. Only
+    // remote tokens are remembered, so this lookup never compares against a local token.
+    const memo = this.#memo.get(token)
+    if (memo !== undefined) return memo
     if (this.isLocal(token)) return { anonymous: false, local: true, trusted: true, principal: 'local', userId: null, country: null, hash: null }
     const hash = this.hash(token)
-    // Every request asks this: remembered answers spare a SQLite read on the hot path. Trust only
-    // grows through this object (accept, learnUser), which updates the memo too.
-    const memo = this.#memo.get(hash)
-    if (memo !== undefined) return memo
     const row = this.#s.get.get(hash) as { user_id: string | null, country: string | null } | undefined
     const who: Identity = {
       anonymous: false,
@@ -80,21 +85,20 @@ export class TrustStore {
       country: row?.country ?? null,
       hash
     }
-    if (who.trusted) this.#remember(hash, who)
+    if (who.trusted) this.#remember(token, who)
     return who
   }
 
-  #remember (hash: string, who: Identity): void {
+  #remember (token: string, who: Identity): void {
     if (this.#memo.size >= MEMO_SIZE) this.#memo.delete(this.#memo.keys().next().value!)
-    this.#memo.set(hash, who)
+    this.#memo.set(token, Object.freeze(who))
   }
 
   /** Spotify answered this token with a success: it is real. */
   accept (token: string): void {
+    if (this.#memo.has(token)) return
     const now = this.#now()
-    const hash = this.hash(token)
-    if (this.#memo.has(hash)) return
-    this.#s.accept.run(hash, now, now)
+    this.#s.accept.run(this.hash(token), now, now)
   }
 
   /** Spotify's /v1/me for this token: whose it is. */
@@ -102,7 +106,7 @@ export class TrustStore {
     const now = this.#now()
     const hash = this.hash(token)
     this.#s.user.run(hash, userId, country, now, now)
-    this.#memo.delete(hash)
+    this.#memo.delete(token)
   }
 
   isLocal (token: string): boolean {

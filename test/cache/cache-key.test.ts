@@ -123,3 +123,20 @@ t.test('canonicalPath decodes path segments and keeps the query raw', async t =>
   t.equal(canonicalPath('/v1/tracks/%zz'), '/v1/tracks/%zz')
   t.equal(canonicalPath('/v1/me/'), '/v1/me/')
 })
+
+t.test('a remembered path still keys each caller apart', async t => {
+  // The second and third calls for each path take the remembered shape; they must agree with a
+  // first computation in a fresh process (the JSON layout) and keep principals and countries apart.
+  const personal = '/v1/me/tracks?limit=50&offset=0'
+  const a = key(personal, { principal: 'alice' })
+  const b = key(personal, { principal: 'bob' })
+  t.not(a, b, 'personal paths differ by principal')
+  t.equal(key(personal, { principal: 'alice' }), a, 'and are stable')
+  t.same(JSON.parse(b).at(-1), 'bob')
+  const catalog = '/v1/tracks/4iV5W9uYEdYUVa79Axb7Rh?market=SE'
+  t.equal(key(catalog, { principal: 'alice' }), key(catalog, { principal: 'bob' }), 'catalog paths are shared')
+  t.same(JSON.parse(key(catalog)).at(-1), null)
+  const fromToken = '/v1/tracks/4iV5W9uYEdYUVa79Axb7Rh?market=from_token'
+  t.not(key(fromToken, { country: 'SE' }), key(fromToken, { country: 'DE' }), 'from_token follows the country every time')
+  t.equal(key(fromToken, { country: 'SE', principal: 'bob' }), key('/v1/tracks/4iV5W9uYEdYUVa79Axb7Rh?market=SE', { principal: 'bob' }).replace('null]', '"bob"]'), 'from_token resolved keys carry the principal')
+})
