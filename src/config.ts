@@ -5,6 +5,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import dotenv from 'dotenv'
 import envSchema from 'env-schema'
+import { BUILT_IN_TTL_RULES, parseTtlRules, type TtlRule } from './cache/ttl.js'
 import { DEFAULT_PACE_PER_30S } from './upstream/pacing.js'
 
 export type ProxyMode = 'auto' | 'offline' | 'online'
@@ -17,6 +18,12 @@ export interface Config {
   csvOwner: string | null
   cacheEnabled: boolean
   cacheTtlSeconds: number
+  /** Per-endpoint freshness: the built-in rules, then SPOTIFY_PROXY_CACHE_TTLS (later wins). */
+  cacheTtlRules: TtlRule[]
+  /** Bound on what the cache keeps on disk (whole answers and single entities, half each). */
+  cacheMaxBytes: number
+  /** Rewrite `href`/`next`/`previous` in upstream answers to the public URL. */
+  rewriteLinks: boolean
   fallbackOnRateLimit: boolean
   fallbackOnError: boolean
   fallbackOnAuthError: boolean
@@ -40,6 +47,9 @@ interface Env {
   SPOTIFY_CSV_OWNER?: string
   SPOTIFY_CSV_CACHE_ENABLED: boolean
   SPOTIFY_CSV_CACHE_TTL: number
+  SPOTIFY_PROXY_CACHE_TTLS: string
+  SPOTIFY_PROXY_CACHE_MAX_MB: number
+  SPOTIFY_PROXY_REWRITE_LINKS: boolean
   SPOTIFY_CSV_FALLBACK_ON_RATE_LIMIT: boolean
   SPOTIFY_CSV_FALLBACK_ON_ERROR: boolean
   SPOTIFY_CSV_FALLBACK_ON_AUTH_ERROR: boolean
@@ -64,6 +74,9 @@ const schema = {
     SPOTIFY_CSV_OWNER: { type: 'string', minLength: 1 },
     SPOTIFY_CSV_CACHE_ENABLED: { type: 'boolean', default: true },
     SPOTIFY_CSV_CACHE_TTL: { type: 'integer', minimum: 0, default: 3600 },
+    SPOTIFY_PROXY_CACHE_TTLS: { type: 'string', default: '' },
+    SPOTIFY_PROXY_CACHE_MAX_MB: { type: 'integer', minimum: 1, default: 512 },
+    SPOTIFY_PROXY_REWRITE_LINKS: { type: 'boolean', default: true },
     SPOTIFY_CSV_FALLBACK_ON_RATE_LIMIT: { type: 'boolean', default: true },
     SPOTIFY_CSV_FALLBACK_ON_ERROR: { type: 'boolean', default: true },
     SPOTIFY_CSV_FALLBACK_ON_AUTH_ERROR: { type: 'boolean', default: true },
@@ -116,6 +129,12 @@ export function loadConfig (overrides: Record<string, string | undefined> = {}, 
   } catch (err) {
     throw new ConfigError(`invalid configuration: ${(err as Error).message}`)
   }
+  let cacheTtlRules: TtlRule[]
+  try {
+    cacheTtlRules = [...parseTtlRules(BUILT_IN_TTL_RULES), ...parseTtlRules(e.SPOTIFY_PROXY_CACHE_TTLS)]
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: SPOTIFY_PROXY_CACHE_TTLS: ${(err as Error).message}`)
+  }
   const csvBackupPath = path.resolve(e.SPOTIFY_CSV_BACKUP_PATH ?? DEMO_LIBRARY)
   return {
     csvBackupEnabled: e.SPOTIFY_CSV_BACKUP_ENABLED,
@@ -124,6 +143,9 @@ export function loadConfig (overrides: Record<string, string | undefined> = {}, 
     csvOwner: e.SPOTIFY_CSV_OWNER ?? null,
     cacheEnabled: e.SPOTIFY_CSV_CACHE_ENABLED,
     cacheTtlSeconds: e.SPOTIFY_CSV_CACHE_TTL,
+    cacheTtlRules,
+    cacheMaxBytes: e.SPOTIFY_PROXY_CACHE_MAX_MB * 1024 * 1024,
+    rewriteLinks: e.SPOTIFY_PROXY_REWRITE_LINKS,
     fallbackOnRateLimit: e.SPOTIFY_CSV_FALLBACK_ON_RATE_LIMIT,
     fallbackOnError: e.SPOTIFY_CSV_FALLBACK_ON_ERROR,
     fallbackOnAuthError: e.SPOTIFY_CSV_FALLBACK_ON_AUTH_ERROR,

@@ -67,3 +67,13 @@ t.test('an unreadable library path fails startup with a clear error', async t =>
   const dir = t.testdir()
   await t.rejects(buildApp(config(dir, { SPOTIFY_CSV_BACKUP_PATH: path.join(dir, 'missing') })), /library path .*missing does not exist/)
 })
+
+t.test('cache settings: per-endpoint TTL rules are checked at startup', async t => {
+  const dir = t.testdir()
+  t.throws(() => config(dir, { SPOTIFY_PROXY_CACHE_TTLS: 'tracks=soon' }), /SPOTIFY_PROXY_CACHE_TTLS: TTL rule "tracks=soon"/)
+  const c = config(dir, { SPOTIFY_PROXY_CACHE_TTLS: 'audio-features=604800', SPOTIFY_PROXY_CACHE_MAX_MB: '64' })
+  t.same(c.cacheTtlRules.map(r => r.segments.join('/')), ['me/player', 'audio-features'], 'built-in rules first, the user\'s after')
+  t.equal(c.cacheMaxBytes, 64 * 1024 * 1024)
+  t.equal(c.rewriteLinks, true)
+  t.equal(config(dir, { SPOTIFY_PROXY_REWRITE_LINKS: 'false' }).rewriteLinks, false)
+})

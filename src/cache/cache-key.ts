@@ -24,7 +24,7 @@ const CATALOG: ReadonlySet<string> = new Set(['tracks', 'albums', 'artists', 'au
 // Search types whose results hold nothing about the caller.
 const CATALOG_SEARCH_TYPES: ReadonlySet<string> = new Set(['track', 'album', 'artist', 'playlist'])
 // Bumped whenever the key layout changes, so rows written under an old layout can never match.
-const KEY_VERSION = 'k1'
+const KEY_VERSION = 'k2'
 
 export interface CacheKeyInput {
   method: string
@@ -34,6 +34,20 @@ export interface CacheKeyInput {
   principal: string | null
   /** The token's country, which `market=from_token` resolves to. */
   country: string | null
+  /** The request's Accept-Language, normalised (requestLanguage()); Spotify localises some names. */
+  language?: string | null
+}
+
+/**
+ * Accept-Language as a key input: lower-cased, spaces dropped, so `en-US, de;q=0.5` and
+ * `en-us,de;q=0.5` share answers; null when absent or empty. Clients mostly send none or one fixed
+ * value, so this splits the cache only where answers really may differ (localised genres and names).
+ */
+export function requestLanguage (value: string | string[] | undefined): string | null {
+  const v = Array.isArray(value) ? value.join(',') : value
+  if (v === undefined) return null
+  const norm = v.toLowerCase().replace(/\s+/g, '')
+  return norm === '' || norm === '*' ? null : norm.slice(0, 200)
 }
 
 /** Whether the answer to a GET of `path` (with its query) depends on who asks. */
@@ -53,7 +67,7 @@ export function userSpecific (path: string): boolean {
 export function cacheKey (input: CacheKeyInput): string {
   const shape = keyShape(input.method, input.path)
   if (shape.head === null) return fullKey(input)
-  return `${shape.head},${shape.personal ? JSON.stringify(input.principal) : 'null'}]`
+  return `${shape.head},${shape.personal ? JSON.stringify(input.principal) : 'null'},${JSON.stringify(input.language ?? null)}]`
 }
 
 function fullKey (input: CacheKeyInput): string {
@@ -66,7 +80,7 @@ function fullKey (input: CacheKeyInput): string {
     // Array.prototype.sort is stable: values of a repeated key stay in request order.
     .sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0))
     .map(x => x.pair)
-  return JSON.stringify([KEY_VERSION, input.method.toUpperCase(), target.segments, query, personal ? input.principal : null])
+  return JSON.stringify([KEY_VERSION, input.method.toUpperCase(), target.segments, query, personal ? input.principal : null, input.language ?? null])
 }
 
 // Every request computes its key, and clients repeat the same few paths: what a path contributes
@@ -82,9 +96,9 @@ function keyShape (method: string, path: string): KeyShape {
   if (shape === undefined) {
     const target = parseTarget(path)
     const fromToken = target.query.some(([k, v]) => k === 'market' && isFromToken(v))
-    const full = fromToken ? null : fullKey({ method, path, principal: null, country: null })
-    // `…,null]` → `…`: the principal is appended per request.
-    shape = { head: full === null ? null : full.slice(0, -',null]'.length), personal: isUserSpecific(target) }
+    const full = fromToken ? null : fullKey({ method, path, principal: null, country: null, language: null })
+    // `…,null,null]` → `…`: the principal and language are appended per request.
+    shape = { head: full === null ? null : full.slice(0, -',null,null]'.length), personal: isUserSpecific(target) }
     if (shapes.size >= SHAPE_MEMO_SIZE) shapes.delete(shapes.keys().next().value!)
     shapes.set(memoKey, shape)
   }

@@ -18,11 +18,30 @@ CREATE TABLE IF NOT EXISTS entity_cache (
   stored_at INTEGER NOT NULL,       -- ms
   PRIMARY KEY (kind, id, market)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entity_cache_age ON entity_cache(stored_at);
 `
 
 export interface EntityLookupOptions {
   /** Entities stored before this time (ms) count as unknown: the caller's freshness rule. */
   minStoredAt?: number
+  /** The request's normalised Accept-Language (cache-key.ts requestLanguage): names may be localised. */
+  language?: string | null
+}
+
+export interface EntityCacheOptions {
+  now?: () => number
+  /** Upper bound for the stored JSON, in bytes; the oldest entities go first. Default unbounded. */
+  maxBytes?: number
+}
+
+const EVICT_BATCH = 256
+
+/**
+ * The `market` column holds the variant a track was fetched for: its market, and the language
+ * when the request named one (`SE|lang=sv`), so a localised name is served only to its language.
+ */
+function variant (market: string | null, language: string | null | undefined): string {
+  return language == null ? market ?? '' : `${market ?? ''}|lang=${language}`
 }
 
 interface Found { kind: EntityKind, id: string, market: string, body: string }
@@ -31,17 +50,26 @@ export class EntityCache {
   readonly #db: Db
   readonly #s
   readonly #now: () => number
+  readonly #maxBytes: number
+  // Running total of stored JSON, summed once on open (this instance is the table's only writer).
+  #bytes: number
 
-  constructor (db: Db, opts: { now?: () => number } = {}) {
+  constructor (db: Db, opts: EntityCacheOptions = {}) {
     db.exec(ENTITY_CACHE_SCHEMA)
     this.#db = db
     this.#now = opts.now ?? Date.now
+    this.#maxBytes = opts.maxBytes ?? Infinity
     this.#s = {
       upsert: db.prepare(`INSERT INTO entity_cache (kind, id, market, body, stored_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (kind, id, market) DO UPDATE SET body = excluded.body, stored_at = excluded.stored_at`),
       get: db.prepare('SELECT body, stored_at FROM entity_cache WHERE kind = ? AND id = ? AND market = ?'),
-      counts: db.prepare('SELECT kind, count(*) AS n FROM entity_cache GROUP BY kind')
+      counts: db.prepare('SELECT kind, count(*) AS n FROM entity_cache GROUP BY kind'),
+      sizeOf: db.prepare('SELECT length(CAST(body AS BLOB)) FROM entity_cache WHERE kind = ? AND id = ? AND market = ?').pluck(),
+      oldest: db.prepare('SELECT kind, id, market, length(CAST(body AS BLOB)) AS size FROM entity_cache ORDER BY stored_at LIMIT ?'),
+      delete: db.prepare('DELETE FROM entity_cache WHERE kind = ? AND id = ? AND market = ?'),
+      bytes: db.prepare('SELECT coalesce(sum(length(CAST(body AS BLOB))), 0) FROM entity_cache').pluck()
     }
+    this.#bytes = this.#s.bytes.get() as number
   }
 
   /**
@@ -52,20 +80,42 @@ export class EntityCache {
    * Answers shaped by a `fields` filter are skipped: their "tracks" may miss fields. Returns how
    * many distinct entities were stored.
    */
-  harvest (path: string, market: string | null, json: unknown): number {
+  harvest (path: string, market: string | null, json: unknown, language?: string | null): number {
     if (hasFieldsFilter(path)) return 0
-    const found = findEntities(json, market ?? '')
+    const found = findEntities(json, variant(market, language))
     if (found.length === 0) return 0
     const now = this.#now()
     this.#db.transaction(() => {
-      for (const f of found) this.#s.upsert.run(f.kind, f.id, f.market, f.body, now)
+      for (const f of found) {
+        const old = this.#s.sizeOf.get(f.kind, f.id, f.market) as number | undefined
+        this.#s.upsert.run(f.kind, f.id, f.market, f.body, now)
+        this.#bytes += Buffer.byteLength(f.body) - (old ?? 0)
+      }
+      this.#evict()
     })()
     return found.length
   }
 
+  /** Bytes of entity JSON held now. */
+  get bytes (): number {
+    return this.#bytes
+  }
+
+  #evict (): void {
+    while (this.#bytes > this.#maxBytes) {
+      const victims = this.#s.oldest.all(EVICT_BATCH) as Array<{ kind: string, id: string, market: string, size: number }>
+      if (victims.length === 0) return
+      for (const v of victims) {
+        this.#s.delete.run(v.kind, v.id, v.market)
+        this.#bytes -= v.size
+        if (this.#bytes <= this.#maxBytes) return
+      }
+    }
+  }
+
   /** Full tracks for `market` (null: fetched without one), in request order, duplicates kept, null for unknown. */
   getTracks (ids: readonly string[], market: string | null, opts: EntityLookupOptions = {}): Array<SpotifyObject | null> {
-    return this.#lookup('track', ids, market ?? '', opts)
+    return this.#lookup('track', ids, variant(market, opts.language), opts)
   }
 
   /** Audio features (market-independent), in request order, duplicates kept, null for unknown. */

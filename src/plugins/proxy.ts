@@ -6,6 +6,7 @@ import { cacheKey, userSpecific } from '../cache/cache-key.js'
 import { EntityCache } from '../cache/entity-cache.js'
 import { ResponseCache } from '../cache/response-cache.js'
 import { PlaylistSnapshots } from '../cache/snapshots.js'
+import { ttlResolver } from '../cache/ttl.js'
 import { CircuitBreaker } from '../policy/breaker.js'
 import { CooldownStore } from '../policy/cooldown.js'
 import { LibraryOwner } from '../policy/owner.js'
@@ -32,9 +33,6 @@ declare module 'fastify' {
   }
 }
 
-/** Cache size bound: stale answers are kept for fallback, least recently used evicted first. */
-const CACHE_MAX_BYTES = 256 * 1024 * 1024
-
 export default fp(async (app) => {
   const c = app.config
   const upstream = createUpstreamClient({ baseUrl: c.apiBaseUrl, timeoutMs: c.upstreamTimeoutMs })
@@ -45,8 +43,10 @@ export default fp(async (app) => {
   const owner = new LibraryOwner(app.db, c.csvOwner)
   const cooldown = new CooldownStore(app.db)
   const breaker = new CircuitBreaker({ failures: 5, openMs: 30_000 })
-  const cache = c.cacheEnabled ? new ResponseCache(app.db, { maxBytes: CACHE_MAX_BYTES }) : null
-  const entities = c.cacheEnabled ? new EntityCache(app.db) : null
+  // The size bound (SPOTIFY_PROXY_CACHE_MAX_MB), half for whole answers, half for single entities:
+  // stale entries are kept for fallback, the least recently used (entities: oldest) evicted first.
+  const cache = c.cacheEnabled ? new ResponseCache(app.db, { maxBytes: Math.floor(c.cacheMaxBytes / 2) }) : null
+  const entities = c.cacheEnabled ? new EntityCache(app.db, { maxBytes: Math.floor(c.cacheMaxBytes / 2) }) : null
   const snapshots = c.cacheEnabled ? new PlaylistSnapshots(app.db) : null
   const pacer = c.pacePer30s > 0 ? new Pacer({ perWindow: c.pacePer30s }) : null
   app.addHook('onClose', async () => { pacer?.close() })
@@ -55,7 +55,7 @@ export default fp(async (app) => {
     settings: {
       mode: c.mode,
       cacheEnabled: c.cacheEnabled,
-      cacheTtlSeconds: c.cacheTtlSeconds,
+      ttl: ttlResolver(c.cacheTtlRules, c.cacheTtlSeconds),
       fallbackOnRateLimit: c.fallbackOnRateLimit,
       fallbackOnError: c.fallbackOnError,
       fallbackOnAuthError: c.fallbackOnAuthError,

@@ -1,6 +1,7 @@
 // The one decision every /v1 request goes through (CONTRACT.md): fresh cache → upstream →
 // on 429/5xx/401/closed endpoint/failure: stale cache → CSV library → upstream's own error (or a
 // 502/504 of our own). Every answer says where it came from.
+import { requestLanguage } from '../cache/cache-key.js'
 import { assembleSeveral, byRequestedId, missingIds, SEVERAL_FIELD } from '../cache/assemble.js'
 import type { ProxyMode } from '../config.js'
 import { spotifyError } from '../library/shapes.js'
@@ -37,8 +38,8 @@ export interface AnswerCache {
 }
 /** The per-entity cache: tracks and audio features by id, from every answer that held them. */
 export interface EntityStore {
-  harvest: (path: string, market: string | null, json: unknown) => number
-  getTracks: (ids: readonly string[], market: string | null, opts?: { minStoredAt?: number }) => Array<Record<string, unknown> | null>
+  harvest: (path: string, market: string | null, json: unknown, language?: string | null) => number
+  getTracks: (ids: readonly string[], market: string | null, opts?: { minStoredAt?: number, language?: string | null }) => Array<Record<string, unknown> | null>
   getAudioFeatures: (ids: readonly string[], opts?: { minStoredAt?: number }) => Array<Record<string, unknown> | null>
 }
 export type LibraryAnswerer = (req: { method: string, path: string }, owner: { id: string, displayName: string | null }) => { status: number, body: unknown } | null
@@ -46,14 +47,15 @@ export interface SnapshotStore {
   observe: (json: unknown) => string[]
   confirmedSince: (playlistId: string, time: number) => boolean
 }
-export type KeyFn = (input: { method: string, path: string, principal: string | null, country: string | null }) => string
+export type KeyFn = (input: { method: string, path: string, principal: string | null, country: string | null, language: string | null }) => string
 export type UserSpecificFn = (path: string) => boolean
 
 export interface FlowDeps {
   settings: {
     mode: ProxyMode
     cacheEnabled: boolean
-    cacheTtlSeconds: number
+    /** Seconds an answer to this path counts as fresh (per-endpoint rules, cache/ttl.ts). */
+    ttl: (path: string) => number
     fallbackOnRateLimit: boolean
     fallbackOnError: boolean
     fallbackOnAuthError: boolean
@@ -112,9 +114,9 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
 
   return { handle, fresh }
 
-  function keyOf (req: FlowRequest, who: Identity): string | null {
+  function keyOf (req: FlowRequest, who: Identity, path: string = req.path): string | null {
     return req.method === 'GET' && deps.cache !== null && s.cacheEnabled
-      ? deps.cacheKey({ method: req.method, path: req.path, principal: who.principal, country: who.country })
+      ? deps.cacheKey({ method: req.method, path, principal: who.principal, country: who.country, language: requestLanguage(req.headers['accept-language']) })
       : null
   }
 
@@ -133,7 +135,7 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
     if (mode === 'online') return null
     const cached = deps.cache!.get(key)
     if (cached === null) return null
-    return ageSeconds(cached) < s.cacheTtlSeconds || snapshotCurrent(req.path, cached) ? fromCache(cached, 'cache', null) : null
+    return ageSeconds(cached) < s.ttl(req.path) || snapshotCurrent(req.path, cached) ? fromCache(cached, 'cache', null) : null
   }
 
   async function handle (req: FlowRequest): Promise<ProxyReply> {
@@ -171,11 +173,12 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
     const er = isGet && who.trusted && mode !== 'online' ? entityRequest(req.path) : null
     if (er !== null && deps.entities !== null) {
       // Fresh means younger than the TTL (so a TTL of 0 makes nothing fresh).
-      const known = entities(er, who, now() - s.cacheTtlSeconds * 1000 + 1)
+      const known = entities(er, req, who, now() - s.ttl(req.path) * 1000 + 1)
       if (known.every(e => e !== null)) return fromEntities(er, known, 'cache', null)
       if (!er.single && known.some(e => e !== null)) {
         const missing = missingIds(er.ids, known)
-        const sub = await respond({ ...req, path: severalPath(er, missing) }, who, deps.cacheKey({ method: 'GET', path: severalPath(er, missing), principal: who.principal, country: who.country }))
+        const subPath = severalPath(er, missing)
+        const sub = await respond({ ...req, path: subPath }, who, keyOf(req, who, subPath))
         if (sub.status !== 200) return sub
         const field = SEVERAL_FIELD[er.kind]
         const got = (JSON.parse(sub.body.toString('utf8')) as Record<string, Array<Record<string, unknown> | null>>)[field] ?? []
@@ -281,7 +284,7 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
         const stale = key !== null ? deps.cache!.get(key) : null
         if (stale !== null) return withStatus(fromCache(stale, 'stale', reason))
         const er = entityRequest(req.path)
-        const known = er !== null && deps.entities !== null ? entities(er, who, 0) : []
+        const known = er !== null && deps.entities !== null ? entities(er, req, who, 0) : []
         if (er !== null && known.length > 0 && known.every(e => e !== null)) return withStatus(fromEntities(er, known, 'stale', reason))
         const csv = libraryAnswer(who, req.method, req.path)
         // "Not in my library" is no answer while Spotify may know better: its own error (or the
@@ -317,7 +320,7 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
   function remember (req: FlowRequest, who: Identity, json: unknown, a: UpstreamAnswer): void {
     const userSpecific = deps.userSpecific(req.path)
     if (deps.cache !== null && s.cacheEnabled) {
-      const key = deps.cacheKey({ method: req.method, path: req.path, principal: who.principal, country: who.country })
+      const key = keyOf(req, who)!
       deps.cache.put(key, { status: a.status, headers: a.headers, body: a.body, etag: a.headers.etag ?? null, storedAt: now() }, { principal: userSpecific ? who.principal : null, path: req.path.split('?')[0]! })
     }
     if (deps.snapshots !== null && deps.cache !== null) {
@@ -326,7 +329,7 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
     }
     if (deps.entities !== null) {
       const market = new URLSearchParams(req.path.split('?')[1] ?? '').get('market')
-      deps.entities.harvest(req.path, market === 'from_token' ? who.country : market, json)
+      deps.entities.harvest(req.path, market === 'from_token' ? who.country : market, json, requestLanguage(req.headers['accept-language']))
     }
   }
 
@@ -343,9 +346,10 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
     return page !== null && deps.snapshots !== null && deps.snapshots.confirmedSince(page[1]!, a.storedAt)
   }
 
-  function entities (er: EntityRequest, who: Identity, minStoredAt: number): Array<Record<string, unknown> | null> {
+  function entities (er: EntityRequest, req: FlowRequest, who: Identity, minStoredAt: number): Array<Record<string, unknown> | null> {
     if (er.kind === 'audio_features') return deps.entities!.getAudioFeatures(er.ids, { minStoredAt })
-    return deps.entities!.getTracks(er.ids, er.market === 'from_token' ? who.country : er.market, { minStoredAt })
+    const language = requestLanguage(req.headers['accept-language'])
+    return deps.entities!.getTracks(er.ids, er.market === 'from_token' ? who.country : er.market, { minStoredAt, language })
   }
 
   function fromEntities (er: EntityRequest, known: Array<Record<string, unknown> | null>, source: 'cache' | 'stale', reason: FallbackReason | null): ProxyReply {

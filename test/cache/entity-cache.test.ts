@@ -218,3 +218,33 @@ t.test('a deeply nested answer cannot overflow the stack', async t => {
   for (let i = 0; i < 200_000; i++) nested = [nested]
   t.equal(cache.harvest('/v1/x', null, nested), 1)
 })
+
+t.test('the stored JSON is bounded: the oldest entities go first', async t => {
+  const file = path.join(t.testdir(), 'proxy.sqlite')
+  const db = openDatabase(file)
+  t.teardown(() => db.close())
+  const clock = { now: 1_000 }
+  const one = Buffer.byteLength(JSON.stringify(track(T(1))))
+  const cache = new EntityCache(db, { now: () => clock.now, maxBytes: one * 10 + 5 })
+  for (let n = 1; n <= 25; n++) {
+    clock.now += 1000
+    cache.harvest(`/v1/tracks/${T(n)}`, null, track(T(n)))
+  }
+  t.ok(cache.bytes <= one * 10 + 5, `within the bound (${cache.bytes} bytes)`)
+  t.equal(cache.stats().tracks, 10)
+  t.same(ids(cache.getTracks([T(15), T(16), T(25)], null)), [null, T(16), T(25)], 'the newest ten remain')
+  // Re-storing an entity replaces its size, it does not add to it.
+  clock.now += 1000
+  cache.harvest(`/v1/tracks/${T(25)}`, null, track(T(25)))
+  t.equal(cache.stats().tracks, 10)
+  const reopened = new EntityCache(db, { maxBytes: one * 10 + 5 })
+  t.equal(reopened.bytes, cache.bytes, 'the running total matches the table')
+})
+
+t.test('a language names its own variant of a track', async t => {
+  const { cache } = fresh(t)
+  cache.harvest(`/v1/tracks/${T(1)}`, 'JP', track(T(1), { name: '日本語' }), 'ja')
+  t.same(ids(cache.getTracks([T(1)], 'JP', { language: 'ja' })), [T(1)])
+  t.same(ids(cache.getTracks([T(1)], 'JP')), [null], 'not served without the language')
+  t.same(ids(cache.getTracks([T(1)], 'JP', { language: 'en' })), [null], 'nor to another one')
+})

@@ -156,3 +156,43 @@ t.test('an oversized request body is refused in Spotify\'s shape and not forward
   t.equal(res.headers['x-proxy-source'], 'local')
   t.equal(r.upstreamCount(), 0)
 })
+
+t.test('freshness per endpoint: SPOTIFY_PROXY_CACHE_TTLS and the player never fresh', async t => {
+  const r = await proxyRig(t, { SPOTIFY_CSV_CACHE_TTL: '3600', SPOTIFY_PROXY_CACHE_TTLS: 'tracks=0' })
+  await r.get('/v1/albums/4aawyAB9vmqN3uQ7FjRGTy')
+  t.equal((await r.get('/v1/albums/4aawyAB9vmqN3uQ7FjRGTy')).headers['x-proxy-source'], 'cache', 'the global TTL')
+  await r.get('/v1/tracks/4uLU6hMCjMI75M1A2tKUQC')
+  await r.get('/v1/tracks/4uLU6hMCjMI75M1A2tKUQC')
+  t.equal(r.upstreamCount(), 3, 'tracks=0: never fresh, so asked again')
+  t.ok(r.double.requests[2]!.headers['if-none-match'], 'as a revalidation of what is held')
+  await r.get('/v1/me/player')
+  await r.get('/v1/me/player')
+  t.equal(r.upstreamCount(), 5, 'the player state is never fresh')
+  // Still kept for the fallback.
+  r.double.set(behave.status(503))
+  const down = await r.get('/v1/tracks/4uLU6hMCjMI75M1A2tKUQC')
+  t.equal(down.headers['x-proxy-source'], 'stale')
+  t.equal(down.headers['x-proxy-fallback-reason'], 'upstream-5xx')
+})
+
+t.test('Accept-Language is part of the key: localised answers stay with their language', async t => {
+  const r = await proxyRig(t)
+  const id = '4uLU6hMCjMI75M1A2tKUQC'
+  await r.get(`/v1/tracks/${id}`, ALICE, { 'accept-language': 'ja' })
+  t.equal(r.double.requests[0]!.headers['accept-language'], 'ja', 'forwarded')
+  const same = await r.get(`/v1/tracks/${id}`, ALICE, { 'accept-language': 'JA' })
+  t.equal(same.headers['x-proxy-source'], 'cache', 'case does not matter')
+  const other = await r.get(`/v1/tracks/${id}`, ALICE, { 'accept-language': 'en-US,en;q=0.9' })
+  t.equal(other.headers['x-proxy-source'], 'upstream', 'another language is another answer')
+  const none = await r.get(`/v1/tracks/${id}`)
+  t.equal(none.headers['x-proxy-source'], 'upstream', 'no language is another answer too')
+  t.equal(r.upstreamCount(), 3)
+  // Single entities too: a batch in Japanese is not answered from tracks fetched in English.
+  r.double.set(req => req.url.startsWith('/v1/tracks?')
+    ? behave.status(200, { tracks: [{ id, type: 'track', name: 'ローカライズ', album: { id: 'x', name: 'A' }, artists: [] }] }, { 'content-type': 'application/json' })
+    : behave.ok())
+  const batchJa = await r.get(`/v1/tracks?ids=${id}`, ALICE, { 'accept-language': 'ja' })
+  t.equal(batchJa.headers['x-proxy-source'], 'cache', 'known in Japanese from the first request')
+  const batchDe = await r.get(`/v1/tracks?ids=${id}`, ALICE, { 'accept-language': 'de' })
+  t.equal(batchDe.headers['x-proxy-source'], 'upstream', 'never seen in German')
+})
