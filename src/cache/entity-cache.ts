@@ -96,6 +96,12 @@ export class EntityCache {
     return found.length
   }
 
+  /** Forgets every entity. */
+  clear (): void {
+    this.#db.prepare('DELETE FROM entity_cache').run()
+    this.#bytes = 0
+  }
+
   /** Bytes of entity JSON held now. */
   get bytes (): number {
     return this.#bytes

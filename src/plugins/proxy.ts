@@ -11,9 +11,12 @@ import { CircuitBreaker } from '../policy/breaker.js'
 import { CooldownStore } from '../policy/cooldown.js'
 import { LibraryOwner } from '../policy/owner.js'
 import { createProxyFlow, type FlowRequest, type ProxyReply } from '../policy/proxy-flow.js'
+import { RefusedEndpoints } from '../policy/refusals.js'
 import { TrustStore } from '../policy/trust.js'
 import { createUpstreamClient } from '../upstream/client.js'
 import { DEFAULT_MAX_WAIT_MS, Pacer } from '../upstream/pacing.js'
+
+const SPOTIFY_API_BASE = 'https://api.spotify.com/v1'
 
 export interface ProxyParts {
   handle: (req: FlowRequest) => Promise<ProxyReply>
@@ -25,6 +28,7 @@ export interface ProxyParts {
   owner: LibraryOwner
   cache: ResponseCache | null
   pacer: Pacer | null
+  refusals: RefusedEndpoints
 }
 
 declare module 'fastify' {
@@ -39,6 +43,7 @@ export default fp(async (app) => {
   app.addHook('onClose', async () => { await upstream.close() })
   // `demo` is a local token only while the demo library (fictional data) is the one served.
   const localTokens = c.demoLibrary && c.csvBackupEnabled ? [...c.localTokens, 'demo'] : c.localTokens
+  const apiBase = `${c.publicUrl}/v1`
   const trust = new TrustStore(app.db, localTokens)
   const owner = new LibraryOwner(app.db, c.csvOwner)
   const cooldown = new CooldownStore(app.db)
@@ -48,9 +53,20 @@ export default fp(async (app) => {
   const cache = c.cacheEnabled ? new ResponseCache(app.db, { maxBytes: Math.floor(c.cacheMaxBytes / 2) }) : null
   const entities = c.cacheEnabled ? new EntityCache(app.db, { maxBytes: Math.floor(c.cacheMaxBytes / 2) }) : null
   const snapshots = c.cacheEnabled ? new PlaylistSnapshots(app.db) : null
+  const refusals = new RefusedEndpoints(app.db)
+  // Stored answers hold links on the public base they were rewritten to: another base (or none)
+  // makes them wrong, so they go.
+  const linksBase = c.rewriteLinks ? apiBase : 'as sent'
+  const storedBase = app.db.prepare("SELECT value FROM meta WHERE key = 'links_base'").pluck().get() as string | undefined
+  if (storedBase !== linksBase) {
+    if (storedBase !== undefined) {
+      cache?.invalidate({ pathPrefix: '/' })
+      entities?.clear()
+    }
+    app.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('links_base', ?)").run(linksBase)
+  }
   const pacer = c.pacePer30s > 0 ? new Pacer({ perWindow: c.pacePer30s }) : null
   app.addHook('onClose', async () => { pacer?.close() })
-  const apiBase = `${c.publicUrl}/v1`
   const flow = createProxyFlow({
     settings: {
       mode: c.mode,
@@ -60,7 +76,11 @@ export default fp(async (app) => {
       fallbackOnError: c.fallbackOnError,
       fallbackOnAuthError: c.fallbackOnAuthError,
       // A follower may wait for a leader that sits in the pacing queue first.
-      coalesceWaitMs: c.upstreamTimeoutMs + DEFAULT_MAX_WAIT_MS + 1000
+      coalesceWaitMs: c.upstreamTimeoutMs + DEFAULT_MAX_WAIT_MS + 1000,
+      publicApiBase: apiBase,
+      // Spotify writes its own origin into links whatever host was asked; a test double its own.
+      upstreamApiBases: [...new Set([`${c.apiBaseUrl}/v1`, SPOTIFY_API_BASE])],
+      rewriteLinks: c.rewriteLinks
     },
     upstream,
     pacer,
@@ -73,7 +93,8 @@ export default fp(async (app) => {
     trust,
     owner,
     cooldown,
-    breaker
+    breaker,
+    refusals
   })
-  app.decorate('proxy', { handle: flow.handle, fresh: flow.fresh, cooldown, breaker, trust, owner, cache, pacer })
+  app.decorate('proxy', { handle: flow.handle, fresh: flow.fresh, cooldown, breaker, trust, owner, cache, pacer, refusals })
 }, { name: 'proxy', dependencies: ['database', 'library'] })

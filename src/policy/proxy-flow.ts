@@ -11,6 +11,8 @@ import { PacingTimeout, type Pacer } from '../upstream/pacing.js'
 import { UpstreamFailure } from '../upstream/types.js'
 import type { CircuitBreaker } from './breaker.js'
 import { entityRequest, severalPath, type EntityRequest } from './entity-requests.js'
+import type { RefusedEndpoints } from './refusals.js'
+import { closedEndpoint, ITEMS_PAGE_MAX, ownPlaylistsPath, planPlaylistTracks, rewriteLinks, stitchPlaylistPages, translatePlaylistWrite, userPlaylistsOwner, type PlaylistTracksPlan } from './shim.js'
 import { isQuotaExceeded, retryAfterSeconds, type CooldownStore } from './cooldown.js'
 import type { LibraryOwner } from './owner.js'
 import type { Identity, TrustStore } from './trust.js'
@@ -61,6 +63,11 @@ export interface FlowDeps {
     fallbackOnAuthError: boolean
     /** How long a request waits for an identical one in flight before asking on its own. */
     coalesceWaitMs: number
+    /** The proxy's public API base (`…/v1`), for links in answers it builds or rewrites. */
+    publicApiBase: string
+    /** Spotify's API bases (`…/v1`) whose links in upstream answers are rewritten to publicApiBase. */
+    upstreamApiBases: string[]
+    rewriteLinks: boolean
   }
   upstream: UpstreamClient
   /** Spotify's rolling 30 s window, kept client-side: requests queue instead of provoking 429s. */
@@ -75,6 +82,8 @@ export interface FlowDeps {
   owner: LibraryOwner
   cooldown: CooldownStore
   breaker: CircuitBreaker
+  /** Closed endpoints upstream refused (403), not asked again for a while. */
+  refusals: RefusedEndpoints
   now?: () => number
 }
 
@@ -91,8 +100,13 @@ export interface FlowRequest {
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 const FALLBACK_CACHE_CONTROL = 'private, max-age=0'
-// Endpoints Spotify has closed to (development-mode) apps: a 403 there is not about the user.
-const CLOSED_ENDPOINTS = [/^\/v1\/audio-features(\/|\?|$)/, /^\/v1\/audio-analysis\//, /^\/v1\/tracks\?/, /^\/v1\/playlists\/[^/?]+\/tracks(\?|$)/, /^\/v1\/recommendations(\?|$)/, /^\/v1\/artists\/[^/?]+\/related-artists/]
+// A several-tracks request fanned out to single ones: this many in flight at a time.
+const FAN_OUT_CONCURRENCY = 4
+// Where a combined answer's parts came from, least to most degraded.
+const SOURCE_RANK: Record<Source, number> = { upstream: 0, cache: 1, stale: 2, csv: 3, local: 4 }
+
+/** Thrown when a cooldown started while a request waited for its pacing slot. */
+class CooldownStarted extends Error {}
 
 export interface ProxyFlow {
   /** The whole decision: cache, upstream, fallback. */
@@ -190,31 +204,55 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
     }
 
     if (mode === 'offline') return fallback('offline-mode', null)
+
+    // What goes upstream: the request itself, or its 2026 equivalent (shim.ts).
+    const plan = isGet ? planPlaylistTracks(req.path) : null
+    if (plan !== null && !plan.ok) return local(plan.status, plan.message, null)
+    let upstreamPath = req.path
+    let upstreamBody = req.body
+    const write = translatePlaylistWrite(req.method, req.path, req.body)
+    if (write !== null) {
+      upstreamPath = write.path
+      upstreamBody = write.body
+    }
+    const listOwner = isGet ? userPlaylistsOwner(req.path) : null
+    if (listOwner !== null && who.userId === listOwner) upstreamPath = ownPlaylistsPath(req.path)
+    const closed = plan === null ? closedEndpoint(req.method, upstreamPath) : null
+    // An endpoint upstream refused before is not asked again: several tracks are fetched one by
+    // one, anything else is answered from what the proxy holds.
+    if (closed !== null && who.trusted && mode !== 'online' && deps.refusals.isRefused(closed)) {
+      const several = entityRequest(req.path)
+      if (several !== null && several.kind === 'track' && !several.single) return await fanOut(req, several)
+      return fallback('endpoint-closed', null)
+    }
+
     const cooling = deps.cooldown.active()
     if (cooling !== null && mode !== 'online') return fallback(cooling.reason, null)
     if (cooling !== null) return cooldownAnswer()
-    if (deps.pacer !== null) {
-      try {
-        await deps.pacer.acquire()
-      } catch (err) {
-        if (!(err instanceof PacingTimeout)) throw err
+    if (!deps.breaker.allow()) return fallback('upstream-unreachable', null)
+
+    const headers = forwardRequestHeaders(req.headers)
+    let answer: UpstreamAnswer
+    try {
+      if (plan !== null) {
+        answer = await playlistPages(plan.plan, headers)
+      } else {
+        const forward: ForwardRequest = { method: req.method, path: upstreamPath, headers }
+        if (upstreamBody !== undefined && upstreamBody.length > 0) forward.body = upstreamBody
+        // Revalidate what we hold instead of refetching it (RFC 9111 §4.3.1).
+        if (cached?.etag && forward.headers['if-none-match'] === undefined) forward.headers['if-none-match'] = cached.etag
+        answer = await send(forward)
+      }
+    } catch (err) {
+      if (err instanceof PacingTimeout) {
         if (s.fallbackOnRateLimit && mode !== 'online') return fallback('rate-limited', null)
         return local(429, 'API rate limit exceeded', 'rate-limited', { 'retry-after': String(Math.max(1, Math.ceil((err.waitMs ?? 1000) / 1000))) })
       }
-      // A 429 may have started a cooldown while this request was queued: never send into it.
-      const late = deps.cooldown.active()
-      if (late !== null) return mode !== 'online' ? fallback(late.reason, null) : cooldownAnswer()
-    }
-    if (!deps.breaker.allow()) return fallback('upstream-unreachable', null)
-
-    const forward: ForwardRequest = { method: req.method, path: req.path, headers: forwardRequestHeaders(req.headers) }
-    if (req.body !== undefined && req.body.length > 0) forward.body = req.body
-    // Revalidate what we hold instead of refetching it (RFC 9111 §4.3.1).
-    if (cached?.etag && forward.headers['if-none-match'] === undefined) forward.headers['if-none-match'] = cached.etag
-    let answer: UpstreamAnswer
-    try {
-      answer = await deps.upstream.send(forward)
-    } catch (err) {
+      // A 429 started a cooldown while this request was queued: it was never sent into it.
+      if (err instanceof CooldownStarted) {
+        const late = deps.cooldown.active()
+        return late !== null && mode !== 'online' ? fallback(late.reason, null) : cooldownAnswer()
+      }
       if (!(err instanceof UpstreamFailure)) throw err
       deps.breaker.failure()
       const reason: FallbackReason = err.kind === 'timeout' ? 'upstream-timeout' : 'upstream-unreachable'
@@ -251,6 +289,11 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
         }
       }
       deps.breaker.success()
+      if (closed !== null) deps.refusals.clear(closed)
+      // Paging links (and hrefs) on the proxy, so clients following `next` stay here.
+      if (json !== undefined && s.rewriteLinks && rewriteLinks(json, s.upstreamApiBases, s.publicApiBase) > 0) {
+        answer = { ...answer, body: Buffer.from(JSON.stringify(json)) }
+      }
       if (req.token !== null) learnFrom(req.token, pathOnly, json)
       const trustedNow = req.token !== null ? deps.trust.identify(req.token) : who
       if (isGet && json !== undefined && answer.status === 200) remember(req, trustedNow, json, answer)
@@ -275,8 +318,58 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
     // A 401 falls back only for a token Spotify accepted before (a verified user whose token
     // expired); an unknown token gets Spotify's own 401.
     if (answer.status === 401 && s.fallbackOnAuthError && who.trusted && mode !== 'online') return fallback('auth-expired', upstream(answer))
-    if (answer.status === 403 && who.trusted && mode !== 'online' && CLOSED_ENDPOINTS.some(r => r.test(req.path))) return fallback('endpoint-closed', upstream(answer))
+    if (answer.status === 403 && closed !== null) {
+      deps.refusals.refuse(closed, answer.status)
+      const several = entityRequest(req.path)
+      if (several !== null && several.kind === 'track' && !several.single) return await fanOut(req, several)
+      // /users/{id}/playlists may be the caller's own list, which /me/playlists answers: ask who
+      // the token belongs to, once.
+      if (listOwner !== null && who.userId === null && req.token !== null) {
+        const me = await handle({ ...req, method: 'GET', path: '/v1/me', body: undefined })
+        const known = deps.trust.identify(req.token)
+        if (me.status === 200 && known.userId === listOwner) return await respond(req, known, keyOf(req, known))
+      }
+      if (who.trusted && mode !== 'online') return fallback('endpoint-closed', upstream(answer))
+    }
     return upstream(answer)
+
+    /** GET /v1/playlists/{id}/tracks, asked as /items pages and stitched (shim.ts). */
+    async function playlistPages (p: PlaylistTracksPlan, fwd: Record<string, string>): Promise<UpstreamAnswer> {
+      const pages: Array<Record<string, unknown>> = []
+      let ms = 0
+      let first: UpstreamAnswer | null = null
+      for (const [i, pagePath] of p.pages.entries()) {
+        const a = await send({ method: 'GET', path: pagePath, headers: { ...fwd } })
+        ms += a.ms
+        if (a.status !== 200 || !isJson(a)) {
+          // /items serves only playlists the user owns or collaborates on; an app with extended
+          // quota still reads the others through /tracks, until upstream refuses that too.
+          const old = 'GET /v1/playlists/{id}/tracks'
+          if (i === 0 && a.status === 403 && !deps.refusals.isRefused(old)) {
+            const direct = await send({ method: 'GET', path: req.path, headers: { ...fwd } })
+            if (direct.status === 403) deps.refusals.refuse(old, 403)
+            return direct
+          }
+          return { ...a, ms }
+        }
+        let page: unknown
+        try {
+          page = JSON.parse(a.body.toString('utf8'))
+        } catch {
+          return { ...a, ms } // broken: judged (and fallen back from) by the caller
+        }
+        if (typeof page !== 'object' || page === null || Array.isArray(page)) return { ...a, ms }
+        pages.push(page as Record<string, unknown>)
+        first ??= a
+        // A short page is the playlist's end: nothing more to ask.
+        const got = Array.isArray((page as { items?: unknown }).items) ? (page as { items: unknown[] }).items.length : 0
+        if (got < ITEMS_PAGE_MAX) break
+      }
+      const base = s.rewriteLinks ? s.publicApiBase : s.upstreamApiBases[0]!
+      const headers: Record<string, string> = { ...first!.headers, 'content-type': JSON_TYPE }
+      delete headers.etag // the stitched body is no upstream representation
+      return { status: 200, headers, body: Buffer.from(JSON.stringify(stitchPlaylistPages(p, pages, base))), ms }
+    }
 
     function fallback (reason: FallbackReason, relayed: ProxyReply | null, broken?: UpstreamAnswer): ProxyReply {
       const withStatus = (r: ProxyReply): ProxyReply => broken !== undefined ? withUpstream(r, broken) : relayed !== null ? { ...r, upstreamStatus: relayed.upstreamStatus, upstreamMs: relayed.upstreamMs } : r
@@ -295,10 +388,49 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
       if (broken !== undefined) return withUpstream(local(502, 'Spotify sent a broken answer', reason), broken)
       if (!who.trusted) return local(401, who.anonymous ? 'No token provided' : 'Invalid access token', reason)
       if (reason === 'rate-limited' || reason === 'quota-exceeded') return cooldownAnswer()
+      if (reason === 'endpoint-closed') return local(403, 'Forbidden', reason)
       if (reason === 'offline-mode') return local(503, 'Offline mode: nothing cached or in the CSV library answers this request', reason)
       if (reason === 'upstream-timeout') return local(504, 'Spotify did not answer in time', reason)
       return local(502, 'Spotify could not be reached', reason)
     }
+  }
+
+  /** One upstream exchange, after its pacing slot; never sent into a cooldown that began meanwhile. */
+  async function send (forward: ForwardRequest): Promise<UpstreamAnswer> {
+    if (deps.pacer !== null) {
+      await deps.pacer.acquire()
+      if (deps.cooldown.active() !== null) throw new CooldownStarted()
+    }
+    return await deps.upstream.send(forward)
+  }
+
+  /**
+   * Several tracks, asked one by one (GET /v1/tracks?ids= is closed to development-mode apps):
+   * each id goes through the whole flow (cache, entities, pacing, fallback), a few at a time.
+   * Unknown ids are `null`, as Spotify answers them; when any id can be served by nothing at all
+   * (a cooldown with no data), that answer goes back for the whole batch, and the ids fetched
+   * meanwhile are cached for the retry.
+   */
+  async function fanOut (req: FlowRequest, er: EntityRequest): Promise<ProxyReply> {
+    const unique = [...new Set(er.ids)]
+    const query = er.market === null ? '' : `?market=${encodeURIComponent(er.market)}`
+    const parts = await mapLimit(unique, FAN_OUT_CONCURRENCY, async id => await handle({ ...req, method: 'GET', path: `/v1/tracks/${id}${query}`, body: undefined }))
+    const failed = parts.find(r => r.status !== 200 && r.status !== 404 && r.status !== 400)
+    if (failed !== undefined) return failed
+    const byId = new Map(unique.map((id, i) => [id, parts[i]!]))
+    const tracks = er.ids.map(id => {
+      const r = byId.get(id)!
+      return r.status === 200 ? JSON.parse(r.body.toString('utf8')) as unknown : null
+    })
+    const worst = parts.reduce((a, r) => (SOURCE_RANK[r.source] > SOURCE_RANK[a.source] ? r : a))
+    const reason = parts.find(r => r.reason !== null)?.reason ?? null
+    const headers: Record<string, string> = { 'content-type': JSON_TYPE, 'x-proxy-source': worst.source }
+    if (reason !== null) {
+      headers['x-proxy-fallback-reason'] = reason
+      headers['cache-control'] = FALLBACK_CACHE_CONTROL
+    }
+    const ms = parts.reduce((sum, r) => sum + (r.upstreamMs ?? 0), 0)
+    return { status: 200, headers, body: Buffer.from(JSON.stringify({ tracks })), source: worst.source, reason, upstreamStatus: worst.upstreamStatus, upstreamMs: ms }
   }
 
   /** The CSV library's answer; its user data (/me, playlists) only for the library's owner. */
@@ -442,4 +574,18 @@ function isJson (a: UpstreamAnswer): boolean {
 
 function isObject (v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/** `fn` over `items`, at most `limit` at a time, results in order. */
+async function mapLimit<T, R> (items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      out[i] = await fn(items[i]!)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return out
 }

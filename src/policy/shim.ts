@@ -1,0 +1,195 @@
+// The February 2026 Web API changes, bridged for clients that still call the old endpoints
+// (research/spotify-api.md §3, §7). Pure functions: what to send upstream instead, and how to turn
+// the answers back into what the client asked for. The proxy flow decides when to use them.
+//
+// - /v1/playlists/{id}/tracks was renamed /items (all verbs; GET limit 1-50 instead of 1-100) and
+//   is 403 for development-mode apps: a client's /tracks goes upstream as /items, a page of up to
+//   100 as two pages of up to 50, stitched; entries carry both `track` and `item`.
+// - /v1/users/{id}/playlists is closed: for the token's own user, /v1/me/playlists answers the same.
+// - Paging links in upstream answers point at Spotify; rewritten, a client following `next` stays
+//   on the proxy.
+import { applyFields } from '../answers/fields-filter.js'
+import { parsePage } from '../answers/params.js'
+
+/** /items pages are at most this long (QueryLimit). */
+export const ITEMS_PAGE_MAX = 50
+/** /tracks took up to 100 a page (and defaults to 20, as /items does). */
+const TRACKS_PAGE = { limit: { min: 1, max: 100, fallback: 20 } }
+
+const PLAYLIST_TRACKS = /^\/v1\/playlists\/([^/?]+)\/tracks\/?(?:\?(.*))?$/
+
+export interface PlaylistTracksPlan {
+  playlistId: string
+  limit: number
+  offset: number
+  fields: string | null
+  /** The client's query, kept for the stitched answer's `href`. */
+  rawQuery: string
+  /** Upstream GETs, in order: /items pages of at most 50 entries. */
+  pages: string[]
+}
+
+export type PlanResult = { ok: true, plan: PlaylistTracksPlan } | { ok: false, status: 400, message: string }
+
+/**
+ * For `GET /v1/playlists/{id}/tracks?…`: the /items pages to ask instead, or the 400 Spotify
+ * gives for a bad limit/offset; null for any other request. `fields` is not sent upstream: it is
+ * applied to the stitched answer, so a filter naming `track` works on `item` answers too.
+ */
+export function planPlaylistTracks (path: string): PlanResult | null {
+  const m = PLAYLIST_TRACKS.exec(path)
+  if (m === null) return null
+  const rawQuery = m[2] ?? ''
+  const query = new URLSearchParams(rawQuery)
+  const page = parsePage(query, TRACKS_PAGE)
+  if (!('limit' in page)) return { ok: false, status: 400, message: (page.body as { error: { message: string } }).error.message }
+  const kept = new URLSearchParams()
+  for (const [k, v] of query) if (k !== 'limit' && k !== 'offset' && k !== 'fields') kept.append(k, v)
+  const pages: string[] = []
+  for (let offset = page.offset, left = page.limit; left > 0; offset += ITEMS_PAGE_MAX, left -= ITEMS_PAGE_MAX) {
+    const q = new URLSearchParams(kept)
+    q.set('limit', String(Math.min(left, ITEMS_PAGE_MAX)))
+    q.set('offset', String(offset))
+    pages.push(`/v1/playlists/${m[1]!}/items?${q.toString().replace(/%2C/g, ',')}`)
+  }
+  return { ok: true, plan: { playlistId: m[1]!, limit: page.limit, offset: page.offset, fields: query.get('fields'), rawQuery, pages } }
+}
+
+type Json = Record<string, unknown>
+
+/**
+ * One paging object from the /items pages, as the client's /tracks would have answered it:
+ * entries with both `track` and `item`, its own limit/offset, and links on `apiBase` (the
+ * proxy's public `…/v1`) for the client's path. A later page that is not a paging object counts
+ * as empty (the playlist ended).
+ */
+export function stitchPlaylistPages (plan: PlaylistTracksPlan, pages: readonly Json[], apiBase: string): Json {
+  const first = pages[0] ?? {}
+  const items = pages.flatMap(p => (Array.isArray(p.items) ? p.items as unknown[] : [])).map(withBothNames)
+  const total = typeof first.total === 'number' ? first.total : items.length
+  const link = (offset: number): string => {
+    const q = new URLSearchParams(plan.rawQuery)
+    q.set('offset', String(offset))
+    q.set('limit', String(plan.limit))
+    return `${apiBase}/playlists/${plan.playlistId}/tracks?${q.toString().replace(/%2C/g, ',')}`
+  }
+  const body: Json = {
+    href: `${apiBase}/playlists/${plan.playlistId}/tracks${plan.rawQuery === '' ? '' : `?${plan.rawQuery}`}`,
+    items,
+    limit: plan.limit,
+    next: plan.offset + plan.limit < total ? link(plan.offset + plan.limit) : null,
+    offset: plan.offset,
+    previous: plan.offset > 0 ? link(Math.max(0, plan.offset - plan.limit)) : null,
+    total
+  }
+  return plan.fields === null ? body : applyFields(body, plan.fields) as Json
+}
+
+/** A playlist entry under both its 2026 name (`item`) and the old one (`track`). */
+function withBothNames (entry: unknown): unknown {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return entry
+  const e = entry as Json
+  if (e.item === undefined && e.track !== undefined) return { ...e, item: e.track }
+  if (e.track === undefined && e.item !== undefined) return { ...e, track: e.item }
+  return e
+}
+
+/**
+ * A write to /v1/playlists/{id}/tracks, sent to /items: the same query and body, except that
+ * DELETE names its list `items` instead of `tracks`. Null for any other request.
+ */
+export function translatePlaylistWrite (method: string, path: string, body: Buffer | undefined): { path: string, body: Buffer | undefined } | null {
+  if (method === 'GET' || method === 'HEAD') return null
+  const m = PLAYLIST_TRACKS.exec(path)
+  if (m === null) return null
+  const target = `/v1/playlists/${m[1]!}/items${m[2] === undefined ? '' : `?${m[2]}`}`
+  if (method !== 'DELETE' || body === undefined || body.length === 0) return { path: target, body }
+  try {
+    const json = JSON.parse(body.toString('utf8')) as unknown
+    if (typeof json === 'object' && json !== null && !Array.isArray(json) && 'tracks' in json && !('items' in json)) {
+      const { tracks, ...rest } = json as Json
+      return { path: target, body: Buffer.from(JSON.stringify({ items: tracks, ...rest })) }
+    }
+  } catch {
+    // Not JSON: upstream judges it as sent.
+  }
+  return { path: target, body }
+}
+
+const USER_PLAYLISTS = /^\/v1\/users\/([^/?]+)\/playlists\/?(\?.*)?$/
+
+/** The user id of a `GET /v1/users/{id}/playlists` request, or null. */
+export function userPlaylistsOwner (path: string): string | null {
+  const m = USER_PLAYLISTS.exec(path)
+  if (m === null) return null
+  try {
+    return decodeURIComponent(m[1]!)
+  } catch {
+    return null
+  }
+}
+
+/** `/v1/users/{id}/playlists?q` → `/v1/me/playlists?q`. */
+export function ownPlaylistsPath (path: string): string {
+  return path.replace(USER_PLAYLISTS, (_all, _id, query: string | undefined) => `/v1/me/playlists${query ?? ''}`)
+}
+
+const LINK_FIELDS = new Set(['href', 'next', 'previous'])
+
+/**
+ * Rewrites `href`, `next` and `previous` strings that start with one of `from` (Spotify's API
+ * bases, ending in `/v1`) to start with `to` instead, everywhere in `json`, in place. Walks
+ * iteratively (a deep body cannot overflow the stack). Returns how many links changed.
+ */
+export function rewriteLinks (json: unknown, from: readonly string[], to: string): number {
+  let changed = 0
+  const stack: unknown[] = [json]
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (typeof node !== 'object' || node === null) continue
+    if (Array.isArray(node)) {
+      for (const v of node) if (typeof v === 'object' && v !== null) stack.push(v)
+      continue
+    }
+    const o = node as Json
+    for (const key of Object.keys(o)) {
+      const v = o[key]
+      if (typeof v === 'string') {
+        if (!LINK_FIELDS.has(key)) continue
+        for (const base of from) {
+          if (v === base || v.startsWith(`${base}/`) || v.startsWith(`${base}?`)) {
+            o[key] = to + v.slice(base.length)
+            changed++
+            break
+          }
+        }
+      } else if (typeof v === 'object' && v !== null) {
+        stack.push(v)
+      }
+    }
+  }
+  return changed
+}
+
+// Endpoints Spotify has closed to development-mode apps: a 403 there is about the app, not the
+// user or the resource, so it is remembered (refusals.ts) and not asked again for a while.
+const CLOSED: ReadonlyArray<[RegExp, string]> = [
+  [/^\/v1\/tracks\?/, 'GET /v1/tracks?ids'],
+  [/^\/v1\/audio-features\?/, 'GET /v1/audio-features?ids'],
+  [/^\/v1\/audio-features\/[^/?]+(\?|$)/, 'GET /v1/audio-features/{id}'],
+  [/^\/v1\/audio-analysis\/[^/?]+(\?|$)/, 'GET /v1/audio-analysis/{id}'],
+  [/^\/v1\/albums\?/, 'GET /v1/albums?ids'],
+  [/^\/v1\/artists\?/, 'GET /v1/artists?ids'],
+  [/^\/v1\/artists\/[^/?]+\/top-tracks(\?|$)/, 'GET /v1/artists/{id}/top-tracks'],
+  [/^\/v1\/artists\/[^/?]+\/related-artists(\?|$)/, 'GET /v1/artists/{id}/related-artists'],
+  [/^\/v1\/recommendations(\?|$)/, 'GET /v1/recommendations'],
+  [/^\/v1\/playlists\/[^/?]+\/tracks\/?(\?|$)/, 'GET /v1/playlists/{id}/tracks'],
+  [/^\/v1\/users\/[^/?]+\/playlists\/?(\?|$)/, 'GET /v1/users/{id}/playlists']
+]
+
+/** The closed endpoint a GET belongs to, e.g. `GET /v1/tracks?ids`, or null. */
+export function closedEndpoint (method: string, path: string): string | null {
+  if (method !== 'GET') return null
+  for (const [re, name] of CLOSED) if (re.test(path)) return name
+  return null
+}
