@@ -44,6 +44,7 @@ export class LibraryStore {
       relinkItems: db.prepare('UPDATE playlist_items SET playlist_id = ? WHERE playlist_id = ?'),
       relinkFile: db.prepare('UPDATE library_files SET playlist_id = ? WHERE path = ?'),
       playlistByPath: db.prepare('SELECT * FROM playlists WHERE path = ?'),
+      playlistsNamed: db.prepare('SELECT * FROM playlists WHERE is_liked = 0 AND name = ? COLLATE NOCASE'),
       file: db.prepare('SELECT 1 FROM library_files WHERE path = ?').pluck()
     }
   }
@@ -138,6 +139,11 @@ export class LibraryStore {
     const rows = this.#db.prepare(`SELECT t.data FROM tracks t WHERE ${clause} ORDER BY t.richness DESC, t.rowid LIMIT ? OFFSET ?`)
       .pluck().all(...params, page.limit, page.offset) as string[]
     return { items: rows.map(r => JSON.parse(r) as LibraryTrack), total, ...page, unsupported: parsed.unsupported }
+  }
+
+  /** The library's playlists (not Liked Songs) with this name, compared case-insensitively (ASCII). */
+  playlistsNamed (name: string): LibraryPlaylist[] {
+    return (this.#s.playlistsNamed.all(name.trim()) as PlaylistRow[]).map(toPlaylist)
   }
 
   hasFile (path: string): boolean {

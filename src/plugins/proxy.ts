@@ -11,6 +11,7 @@ import { CircuitBreaker } from '../policy/breaker.js'
 import { CooldownStore } from '../policy/cooldown.js'
 import { LibraryOwner } from '../policy/owner.js'
 import { createProxyFlow, type FlowRequest, type ProxyReply } from '../policy/proxy-flow.js'
+import { learnPlaylistIds } from '../policy/playlist-learning.js'
 import { RefusedEndpoints } from '../policy/refusals.js'
 import { TrustStore } from '../policy/trust.js'
 import { createUpstreamClient } from '../upstream/client.js'
@@ -94,7 +95,8 @@ export default fp(async (app) => {
     owner,
     cooldown,
     breaker,
-    refusals
+    refusals,
+    learnPlaylists: c.csvBackupEnabled ? (pathname, json) => learnPlaylistIds(app.library, pathname, json) : null
   })
   app.decorate('proxy', { handle: flow.handle, fresh: flow.fresh, cooldown, breaker, trust, owner, cache, pacer, refusals })
 }, { name: 'proxy', dependencies: ['database', 'library'] })

@@ -82,6 +82,8 @@ export interface FlowDeps {
   owner: LibraryOwner
   cooldown: CooldownStore
   breaker: CircuitBreaker
+  /** Learns real playlist ids from an answer to the library's owner (playlist-learning.ts). */
+  learnPlaylists: ((pathname: string, json: unknown) => unknown) | null
   /** Closed endpoints upstream refused (403), not asked again for a while. */
   refusals: RefusedEndpoints
   now?: () => number
@@ -459,6 +461,7 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
       // Only the pages go: the answer that told us of the change may be the playlist itself.
       for (const id of deps.snapshots.observe(json)) deps.cache.invalidate({ pathPrefix: `/v1/playlists/${id}/` })
     }
+    if (deps.learnPlaylists !== null && deps.owner.isOwner(who)) deps.learnPlaylists(req.path.split('?')[0]!, json)
     if (deps.entities !== null) {
       const market = new URLSearchParams(req.path.split('?')[1] ?? '').get('market')
       deps.entities.harvest(req.path, market === 'from_token' ? who.country : market, json, requestLanguage(req.headers['accept-language']))

@@ -1,0 +1,52 @@
+// Real playlist ids, learned from upstream: a library playlist whose CSV carried no id (older
+// Exportify files) has a synthetic one until an answer to its owner names a playlist of the
+// same name. Then it gets the real id (kept across re-imports), so a client asking Spotify's id
+// is answered from the CSV when Spotify cannot answer.
+import type { LibraryStore } from '../library/store.js'
+import { PlaylistLinkError } from '../library/store.js'
+
+// Answers that list or show the caller's own playlists (their own and the ones they follow,
+// which Exportify exports too). Search results and other users' lists never teach anything.
+const TEACHING_PATHS = [/^\/v1\/me\/playlists$/, /^\/v1\/playlists\/[^/]+$/]
+const ID = /^[0-9A-Za-z]{22}$/
+
+/**
+ * Links every synthetic-id playlist of the library that this answer names unambiguously (exactly
+ * one library playlist of that name, and the name once in the answer). Returns how many were linked.
+ */
+export function learnPlaylistIds (store: LibraryStore, pathname: string, json: unknown): number {
+  if (!TEACHING_PATHS.some(re => re.test(pathname))) return 0
+  const named = new Map<string, string | null>() // folded name → id, null when the answer repeats the name
+  for (const p of playlistsIn(json)) {
+    const key = p.name.trim().toLowerCase()
+    named.set(key, named.has(key) && named.get(key) !== p.id ? null : p.id)
+  }
+  let linked = 0
+  for (const [name, id] of named) {
+    if (id === null) continue
+    const candidates = store.playlistsNamed(name)
+    const only = candidates.length === 1 ? candidates[0]! : null
+    if (only === null || only.idSource !== 'synthetic' || only.id === id) continue
+    try {
+      store.linkPlaylist(only.path, id, 'learned')
+      linked++
+    } catch (err) {
+      // The id already belongs to another file (set by `link` or its file name): that one wins.
+      if (!(err instanceof PlaylistLinkError)) throw err
+    }
+  }
+  return linked
+}
+
+function playlistsIn (json: unknown): Array<{ id: string, name: string }> {
+  if (typeof json !== 'object' || json === null) return []
+  const o = json as Record<string, unknown>
+  const list = o.type === 'playlist' ? [o] : Array.isArray(o.items) ? o.items as unknown[] : []
+  const out: Array<{ id: string, name: string }> = []
+  for (const p of list) {
+    if (typeof p !== 'object' || p === null) continue
+    const { type, id, name } = p as Record<string, unknown>
+    if (type === 'playlist' && typeof id === 'string' && ID.test(id) && typeof name === 'string' && name.trim() !== '') out.push({ id, name })
+  }
+  return out
+}
