@@ -1,5 +1,6 @@
 // Environment (+ .env) → a typed, validated config. Precedence (CONTRACT.md): flags > env > .env
 // > defaults. env-schema validates and coerces; dotenv never overrides a variable already set.
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -110,6 +111,7 @@ export function packageRoot (): string {
 }
 
 export const DEMO_LIBRARY = path.join(packageRoot(), 'demo-library')
+const DEMO_MANIFEST = '.demo-manifest.json'
 
 /**
  * @param overrides values from CLI flags, by env var name (they win over env and .env)
@@ -139,7 +141,7 @@ export function loadConfig (overrides: Record<string, string | undefined> = {}, 
   return {
     csvBackupEnabled: e.SPOTIFY_CSV_BACKUP_ENABLED,
     csvBackupPath,
-    demoLibrary: csvBackupPath === DEMO_LIBRARY,
+    demoLibrary: isDemoLibrary(csvBackupPath),
     csvOwner: e.SPOTIFY_CSV_OWNER ?? null,
     cacheEnabled: e.SPOTIFY_CSV_CACHE_ENABLED,
     cacheTtlSeconds: e.SPOTIFY_CSV_CACHE_TTL,
@@ -161,6 +163,31 @@ export function loadConfig (overrides: Record<string, string | undefined> = {}, 
     port: e.PORT,
     logLevel: e.LOG_LEVEL
   }
+}
+
+/**
+ * Whether `dir` holds exactly the shipped demo library (its manifest's CSV files, byte for byte),
+ * wherever it is mounted (Docker compose mounts it at /library). A folder with any other file,
+ * or an edited one, is someone's own library and never opens to the `demo` token.
+ */
+export function isDemoLibrary (dir: string): boolean {
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, DEMO_MANIFEST), 'utf8')) as { files?: Record<string, string> }
+    const expected = manifest.files ?? {}
+    const present = listCsvNames(dir)
+    if (present.length === 0 || present.length !== Object.keys(expected).length) return false
+    return present.every(name => expected[name] === createHash('sha256').update(fs.readFileSync(path.join(dir, name))).digest('hex'))
+  } catch {
+    return false
+  }
+}
+
+// Every CSV the importer would read (it recurses), by path relative to `dir`.
+function listCsvNames (dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter(name => name.toLowerCase().endsWith('.csv'))
+    .map(name => name.split(path.sep).join('/').normalize('NFC'))
+    .sort()
 }
 
 function withoutEmpty (env: NodeJS.ProcessEnv): Record<string, string> {

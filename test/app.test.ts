@@ -1,8 +1,9 @@
 // The Fastify app built as the server builds it: health, readiness, Spotify-shaped errors.
+import fs from 'node:fs'
 import path from 'node:path'
 import t from 'tap'
 import { buildApp } from '../src/app.js'
-import { loadConfig } from '../src/config.js'
+import { DEMO_LIBRARY, isDemoLibrary, loadConfig } from '../src/config.js'
 import { stageRealExports } from './helpers/fixtures.js'
 
 function config (dir: string, env: Record<string, string> = {}): ReturnType<typeof loadConfig> {
@@ -76,4 +77,19 @@ t.test('cache settings: per-endpoint TTL rules are checked at startup', async t 
   t.equal(c.cacheMaxBytes, 64 * 1024 * 1024)
   t.equal(c.rewriteLinks, true)
   t.equal(config(dir, { SPOTIFY_PROXY_REWRITE_LINKS: 'false' }).rewriteLinks, false)
+})
+
+t.test('the demo token follows the demo library wherever it is mounted, and only while it is unchanged', async t => {
+  const copy = path.join(t.testdir(), 'library')
+  fs.cpSync(DEMO_LIBRARY, copy, { recursive: true })
+  t.ok(isDemoLibrary(DEMO_LIBRARY))
+  t.ok(isDemoLibrary(copy), 'a copy elsewhere (compose mounts it at /library) is still the demo')
+  t.ok(config(copy, { SPOTIFY_CSV_BACKUP_PATH: copy }).demoLibrary)
+  fs.writeFileSync(path.join(copy, 'Mine.csv'), 'Track URI,Track Name\n')
+  t.notOk(isDemoLibrary(copy), 'an added file makes it someone\'s own library')
+  fs.rmSync(path.join(copy, 'Mine.csv'))
+  t.ok(isDemoLibrary(copy))
+  fs.appendFileSync(path.join(copy, 'Deep_Focus.csv'), '\n')
+  t.notOk(isDemoLibrary(copy), 'so does an edited one')
+  t.notOk(isDemoLibrary(path.join(copy, 'nope')), 'a missing folder is not the demo')
 })
