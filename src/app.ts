@@ -4,9 +4,12 @@ import type { Config } from './config.js'
 import database from './plugins/database.js'
 import library from './plugins/library.js'
 import proxyParts from './plugins/proxy.js'
+import observability from './plugins/observability.js'
 import rateLimit from './plugins/rate-limit.js'
 import health from '../routes/health.js'
 import proxy from '../routes/proxy.js'
+import admin from '../routes/admin.js'
+import metrics from '../routes/metrics.js'
 import { spotifyError } from './library/shapes.js'
 
 // Levels at which the per-request `info` line is not written: it is then not even built.
@@ -19,6 +22,7 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
   await app.register(database, { file: config.dbPath })
   await app.register(library, { enabled: config.csvBackupEnabled, path: config.csvBackupPath })
   await app.register(proxyParts)
+  await app.register(observability)
   // Before the routes and the 404 handler, so a runaway local loop is stopped wherever it goes.
   await app.register(rateLimit)
 
@@ -60,6 +64,8 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
     reply.code(status).header('x-proxy-source', 'local').send(spotifyError(status, status >= 500 ? 'Internal server error' : err.message))
   })
   await app.register(health)
+  await app.register(metrics)
+  await app.register(admin)
   await app.register(proxy)
   await app.ready()
   return app

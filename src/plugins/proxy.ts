@@ -30,6 +30,7 @@ export interface ProxyParts {
   cache: ResponseCache | null
   pacer: Pacer | null
   refusals: RefusedEndpoints
+  entities: EntityCache | null
 }
 
 declare module 'fastify' {
@@ -98,5 +99,5 @@ export default fp(async (app) => {
     refusals,
     learnPlaylists: c.csvBackupEnabled ? (pathname, json) => learnPlaylistIds(app.library, pathname, json) : null
   })
-  app.decorate('proxy', { handle: flow.handle, fresh: flow.fresh, cooldown, breaker, trust, owner, cache, pacer, refusals })
+  app.decorate('proxy', { handle: flow.handle, fresh: flow.fresh, cooldown, breaker, trust, owner, cache, pacer, refusals, entities })
 }, { name: 'proxy', dependencies: ['database', 'library'] })

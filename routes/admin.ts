@@ -1,0 +1,72 @@
+// /admin/*: the proxy's own state, for the dashboard and for people debugging with curl. With
+// SPOTIFY_PROXY_ADMIN_TOKEN set, its bearer token is required; without, only loopback callers
+// get in (CONTRACT.md). Never shows a token or a token hash.
+import { timingSafeEqual } from 'node:crypto'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import { spotifyError } from '../src/library/shapes.js'
+import { TrustStore } from '../src/policy/trust.js'
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
+const startedAt = Date.now()
+
+export function adminAllowed (req: FastifyRequest, adminToken: string | null): boolean {
+  if (adminToken === null) return LOOPBACK.has(req.socket.remoteAddress ?? '')
+  const given = Buffer.from(TrustStore.bearer(req.headers.authorization) ?? '')
+  const wanted = Buffer.from(adminToken)
+  return given.length === wanted.length && timingSafeEqual(given, wanted)
+}
+
+const admin: FastifyPluginAsync = async (app) => {
+  // Scoped to this plugin (no fastify-plugin): only /admin routes are guarded.
+  app.addHook('onRequest', async (req, reply) => {
+    if (adminAllowed(req, app.config.adminToken)) return
+    const status = app.config.adminToken === null ? 403 : 401
+    return reply.code(status).header('x-proxy-source', 'local').send(spotifyError(status, app.config.adminToken === null
+      ? '/admin is open to loopback callers only; set SPOTIFY_PROXY_ADMIN_TOKEN to reach it from elsewhere'
+      : 'A valid admin token is required (Authorization: Bearer $SPOTIFY_PROXY_ADMIN_TOKEN)'))
+  })
+
+  app.get('/admin/stats', async (_req, reply) => {
+    const { proxy, libraryState: lib, config: c } = app
+    const cooldown = proxy.cooldown.active()
+    const summary = lib.summary
+    const totals = app.traffic.totals()
+    return reply.header('cache-control', 'no-store').send({
+      now: new Date().toISOString(),
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      mode: c.mode,
+      upstream: {
+        baseUrl: c.apiBaseUrl,
+        breaker: proxy.breaker.state(),
+        cooldown: cooldown === null ? null : { reason: cooldown.reason, until: new Date(cooldown.until).toISOString(), secondsLeft: proxy.cooldown.secondsLeft() },
+        pacing: proxy.pacer === null ? null : { perWindow: c.pacePer30s, ...proxy.pacer.stats() },
+        refusedEndpoints: proxy.refusals.list().map(r => ({ endpoint: r.endpoint, since: new Date(r.refusedAt).toISOString() }))
+      },
+      cache: {
+        enabled: c.cacheEnabled,
+        entries: proxy.cache?.stats().entries ?? 0,
+        bytes: proxy.cache?.stats().bytes ?? 0,
+        entityBytes: proxy.entities?.bytes ?? 0,
+        maxBytes: c.cacheMaxBytes
+      },
+      library: {
+        enabled: lib.enabled,
+        indexed: lib.indexed,
+        demo: c.demoLibrary,
+        tracks: summary?.tracks ?? 0,
+        playlists: summary?.playlists ?? 0,
+        likedSongs: summary?.likedSongs ?? 0,
+        files: summary?.files ?? null,
+        problems: summary?.problems.length ?? 0,
+        lastImportMs: summary?.durationMs ?? null
+      },
+      traffic: {
+        totals,
+        lastHour: app.traffic.lastHour(),
+        recentFallbacks: app.traffic.recentFallbacks().map(e => ({ ...e, at: new Date(e.at).toISOString() }))
+      }
+    })
+  })
+}
+
+export default admin
