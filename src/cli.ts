@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// spotify-csv-proxy: serve | import | link. Flags map onto the env var names of CONTRACT.md and
+// spotify-csv-proxy: serve | import | link | doctor. Flags map onto the env var names of CONTRACT.md and
 // win over the environment, which wins over .env.
 import { Command, Option } from 'commander'
 import { ConfigError, loadConfig, type Config } from './config.js'
+import { exitCode, formatChecks, runDoctor } from './commands/doctor.js'
 import { EXIT_FATAL, runImport } from './commands/import.js'
 import { LinkError, runLink } from './commands/link.js'
 import { cliLogger } from './logger.js'
@@ -63,6 +64,17 @@ common(program.command('link')
     process.stdout.write(r.name === null
       ? `Linked ${r.path} to ${playlistId}; it takes effect at the next import.\n`
       : `Linked ${r.path} ("${r.name}") to ${playlistId}.\n`)
+  })
+
+common(program.command('doctor')
+  .description('check configuration, library, database, trust setup and upstream reachability, and say how to fix what is wrong; exit 0 all fine, 1 warnings, 2 failures')
+  .option('--host <host>', 'address serve would bind [HOST]')
+  .option('--port <port>', 'port serve would listen on [PORT]')
+  .option('--json', 'print the checks as JSON'))
+  .action(async (flags: CommonFlags & { host?: string, port?: string, json?: boolean }) => {
+    const checks = await runDoctor({ SPOTIFY_CSV_BACKUP_PATH: flags.library, SPOTIFY_PROXY_DB: flags.db, LOG_LEVEL: flags.logLevel, HOST: flags.host, PORT: flags.port })
+    process.stdout.write(flags.json === true ? `${JSON.stringify({ checks, exitCode: exitCode(checks) }, null, 2)}\n` : formatChecks(checks))
+    process.exitCode = exitCode(checks)
   })
 
 try {

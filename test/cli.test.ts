@@ -17,8 +17,8 @@ function cli (args: string[], env: Record<string, string> = {}): { status: numbe
 t.test('--help for the program and every command', async t => {
   const top = cli(['--help'])
   t.equal(top.status, 0)
-  for (const c of ['serve', 'import', 'link']) t.match(top.stdout, c)
-  for (const [c, flag] of [['serve', '--port'], ['import', '--json'], ['link', '<playlist-id>']]) {
+  for (const c of ['serve', 'import', 'link', 'doctor']) t.match(top.stdout, c)
+  for (const [c, flag] of [['serve', '--port'], ['import', '--json'], ['link', '<playlist-id>'], ['doctor', 'exit 0 all fine']]) {
     const r = cli([c!, '--help'])
     t.equal(r.status, 0, `${c} --help`)
     t.match(r.stdout, flag!)
@@ -85,4 +85,19 @@ t.test('serve listens on 127.0.0.1 with the demo library and stops on SIGTERM', 
     child.kill('SIGTERM')
   })
   t.equal(code, 0)
+})
+
+t.test('doctor reports its checks and exits by the worst of them', async t => {
+  const db = path.join(t.testdir(), 'd.sqlite')
+  const r = cli(['doctor', '--json', '--db', db, '--port', '0'])
+  const out = JSON.parse(r.stdout)
+  t.equal(r.status, out.exitCode)
+  t.equal(r.status, 1, 'upstream unreachable (the closed loopback port) is a warning')
+  t.same(out.checks.find((c: { name: string }) => c.name === 'upstream').verdict, 'warn')
+  const text = cli(['doctor', '--db', db, '--port', '0'])
+  t.match(text.stdout, /WARN {2}upstream: http:\/\/127\.0\.0\.1:9 not reachable/)
+  t.match(text.stdout, /fix: /)
+  const bad = cli(['doctor'], { SPOTIFY_PROXY_MODE: 'sometimes' })
+  t.equal(bad.status, 2)
+  t.match(bad.stdout, /FAIL {2}configuration/)
 })

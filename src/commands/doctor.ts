@@ -1,0 +1,200 @@
+// `spotify-csv-proxy doctor`: checks what the proxy depends on (configuration, library, database,
+// trust setup, upstream) without changing anything, and says what is wrong and how to fix it.
+// Exit codes: 0 all fine, 1 warnings only, 2 something fails.
+import fs from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import { request } from 'undici'
+import { ConfigError, loadConfig, type Config } from '../config.js'
+import { LibraryPathError, listCsvFiles } from '../library/importer.js'
+
+export type Verdict = 'ok' | 'warn' | 'fail'
+export interface Check { name: string, verdict: Verdict, detail: string, fix?: string }
+
+export const EXIT_DOCTOR_OK = 0
+export const EXIT_DOCTOR_WARN = 1
+export const EXIT_DOCTOR_FAIL = 2
+
+export interface DoctorOptions {
+  /** How long the upstream probe may take. */
+  timeoutMs?: number
+}
+
+export async function runDoctor (overrides: Record<string, string | undefined>, env?: NodeJS.ProcessEnv, opts: DoctorOptions = {}): Promise<Check[]> {
+  let config: Config
+  try {
+    config = loadConfig(overrides, env)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    return [{ name: 'configuration', verdict: 'fail', detail: err.message, fix: 'correct the variable named above in your environment or .env (README: Configuration)' }]
+  }
+  const checks: Check[] = [{ name: 'configuration', verdict: 'ok', detail: `mode ${config.mode}, upstream ${config.apiBaseUrl}, listening on ${config.host}:${config.port}` }]
+  checks.push(checkBinding(config))
+  checks.push(checkLibrary(config))
+  const db = checkDatabase(config)
+  checks.push(db.check)
+  if (db.handle !== null) {
+    try {
+      checks.push(checkIndex(config, db.handle))
+      checks.push(checkTrust(config, db.handle))
+      checks.push(checkCooldown(db.handle))
+    } finally {
+      db.handle.close()
+    }
+  }
+  checks.push(await checkUpstream(config, opts.timeoutMs ?? 5000))
+  checks.push(await checkPort(config))
+  return checks
+}
+
+export function exitCode (checks: readonly Check[]): number {
+  if (checks.some(c => c.verdict === 'fail')) return EXIT_DOCTOR_FAIL
+  return checks.some(c => c.verdict === 'warn') ? EXIT_DOCTOR_WARN : EXIT_DOCTOR_OK
+}
+
+export function formatChecks (checks: readonly Check[]): string {
+  const mark: Record<Verdict, string> = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' }
+  const lines = checks.map(c => `${mark[c.verdict]}  ${c.name}: ${c.detail}${c.fix === undefined ? '' : `\n      fix: ${c.fix}`}`)
+  const failed = checks.filter(c => c.verdict === 'fail').length
+  const warned = checks.filter(c => c.verdict === 'warn').length
+  return `${lines.join('\n')}\n\n${failed === 0 && warned === 0 ? 'All checks passed.' : `${failed} failed, ${warned} warning(s).`}\n`
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost'])
+
+function checkBinding (c: Config): Check {
+  if (LOOPBACK_HOSTS.has(c.host)) return { name: 'binding', verdict: 'ok', detail: `${c.host} (this machine only)` }
+  if (c.adminToken === null) {
+    return { name: 'binding', verdict: 'warn', detail: `${c.host} is reachable from other machines, which can then use your cached data and reach /admin only with a token you have not set`, fix: 'bind HOST=127.0.0.1, or set SPOTIFY_PROXY_ADMIN_TOKEN (inside Docker, publish the port on 127.0.0.1 as the compose file does)' }
+  }
+  return { name: 'binding', verdict: 'ok', detail: `${c.host}, /admin behind SPOTIFY_PROXY_ADMIN_TOKEN` }
+}
+
+function checkLibrary (c: Config): Check {
+  if (!c.csvBackupEnabled) return { name: 'library', verdict: 'warn', detail: 'SPOTIFY_CSV_BACKUP_ENABLED=false: only the cache can answer when Spotify cannot', fix: 'set SPOTIFY_CSV_BACKUP_ENABLED=true and SPOTIFY_CSV_BACKUP_PATH to your Exportify folder' }
+  try {
+    const files = listCsvFiles(c.csvBackupPath)
+    if (files.length === 0) return { name: 'library', verdict: 'fail', detail: `no .csv files under ${c.csvBackupPath}`, fix: 'point SPOTIFY_CSV_BACKUP_PATH at the folder holding your Exportify exports' }
+    for (const f of files) fs.accessSync(f.abs, fs.constants.R_OK)
+    const demo = c.demoLibrary ? ' (the shipped demo library: the `demo` token works; set SPOTIFY_CSV_BACKUP_PATH for your own)' : ''
+    return { name: 'library', verdict: 'ok', detail: `${files.length} CSV file(s) in ${c.csvBackupPath}${demo}` }
+  } catch (err) {
+    if (err instanceof LibraryPathError) return { name: 'library', verdict: 'fail', detail: err.message, fix: 'create the folder or correct SPOTIFY_CSV_BACKUP_PATH' }
+    return { name: 'library', verdict: 'fail', detail: `cannot read the library: ${(err as Error).message}`, fix: 'give the user running the proxy read access to the CSV files' }
+  }
+}
+
+function checkDatabase (c: Config): { check: Check, handle: Database.Database | null } {
+  if (c.dbPath === ':memory:') return { check: { name: 'database', verdict: 'warn', detail: 'in memory: the cache, trust and cooldown are lost at every restart', fix: 'set SPOTIFY_PROXY_DB to a file' }, handle: null }
+  const dir = path.dirname(c.dbPath)
+  if (!fs.existsSync(c.dbPath)) {
+    try {
+      fs.accessSync(fs.existsSync(dir) ? dir : path.dirname(dir), fs.constants.W_OK)
+      return { check: { name: 'database', verdict: 'ok', detail: `${c.dbPath} does not exist yet; serve or import creates it` }, handle: null }
+    } catch {
+      return { check: { name: 'database', verdict: 'fail', detail: `cannot create ${c.dbPath}: ${dir} is not writable`, fix: 'choose a writable SPOTIFY_PROXY_DB, or fix the folder\'s owner (Docker: the /data volume)' }, handle: null }
+    }
+  }
+  try {
+    // Read-only: the doctor never changes the database.
+    const db = new Database(c.dbPath, { readonly: true, fileMustExist: true })
+    const result = db.pragma('quick_check', { simple: true }) as string
+    if (result !== 'ok') {
+      db.close()
+      return { check: { name: 'database', verdict: 'fail', detail: `${c.dbPath} is damaged: ${result}`, fix: 'stop the proxy, move the file aside and run `spotify-csv-proxy import` (the cache starts empty)' }, handle: null }
+    }
+    fs.accessSync(dir, fs.constants.W_OK)
+    return { check: { name: 'database', verdict: 'ok', detail: `${c.dbPath} (${(fs.statSync(c.dbPath).size / 1048576).toFixed(1)} MB, integrity ok)` }, handle: db }
+  } catch (err) {
+    return { check: { name: 'database', verdict: 'fail', detail: `cannot use ${c.dbPath}: ${(err as Error).message}`, fix: 'check the file\'s permissions, or point SPOTIFY_PROXY_DB elsewhere' }, handle: null }
+  }
+}
+
+function tableExists (db: Database.Database, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(name) === 1
+}
+
+function checkIndex (c: Config, db: Database.Database): Check {
+  if (!tableExists(db, 'library_files')) return { name: 'library index', verdict: 'warn', detail: 'the library has not been indexed yet', fix: 'run `spotify-csv-proxy import` (serve does it at start)' }
+  const indexed = db.prepare('SELECT path, size, mtime_ms FROM library_files').all() as Array<{ path: string, size: number, mtime_ms: number }>
+  const byPath = new Map(indexed.map(r => [r.path, r]))
+  let changed = 0
+  let added = 0
+  try {
+    for (const f of c.csvBackupEnabled ? listCsvFiles(c.csvBackupPath) : []) {
+      const row = byPath.get(f.rel)
+      const st = fs.statSync(f.abs)
+      if (row === undefined) added++
+      else if (row.size !== st.size || Math.trunc(row.mtime_ms) !== Math.trunc(st.mtimeMs)) changed++
+    }
+  } catch {
+    // Reported by the library check.
+  }
+  const problems = db.prepare('SELECT count(*) FROM import_problems').pluck().get() as number
+  const tracks = db.prepare('SELECT count(*) FROM tracks').pluck().get() as number
+  if (added + changed > 0) return { name: 'library index', verdict: 'warn', detail: `${tracks} tracks indexed; ${added} new and ${changed} changed file(s) not indexed yet`, fix: 'run `spotify-csv-proxy import`, or restart serve' }
+  if (problems > 0) return { name: 'library index', verdict: 'warn', detail: `${tracks} tracks indexed; ${problems} row(s) or file(s) were rejected`, fix: 'run `spotify-csv-proxy import` to see each problem with its file and line' }
+  return { name: 'library index', verdict: 'ok', detail: `${tracks} tracks indexed, up to date` }
+}
+
+function checkTrust (c: Config, db: Database.Database): Check {
+  const trusted = tableExists(db, 'trusted_tokens') ? db.prepare('SELECT count(*) FROM trusted_tokens').pluck().get() as number : 0
+  const owner = c.csvOwner ?? (tableExists(db, 'meta') ? db.prepare("SELECT value FROM meta WHERE key = 'library_owner'").pluck().get() as string | undefined : undefined)
+  const locals = c.localTokens.length + (c.demoLibrary && c.csvBackupEnabled ? 1 : 0)
+  const detail = `${trusted} Spotify token(s) trusted so far, ${locals} local token(s), library owner ${owner === undefined ? 'not known yet' : JSON.stringify(ownerName(owner))}`
+  if (trusted === 0 && locals === 0) return { name: 'trust', verdict: 'warn', detail, fix: 'make one request through the proxy while Spotify is reachable (GET /v1/me), so your token can read cached and CSV data later; or set SPOTIFY_PROXY_LOCAL_TOKENS for offline scripts' }
+  return { name: 'trust', verdict: 'ok', detail }
+}
+
+function ownerName (stored: string): string {
+  try {
+    const o = JSON.parse(stored) as { id?: string }
+    return typeof o.id === 'string' ? o.id : stored
+  } catch {
+    return stored
+  }
+}
+
+function checkCooldown (db: Database.Database): Check {
+  const raw = tableExists(db, 'meta') ? db.prepare("SELECT value FROM meta WHERE key = 'cooldown'").pluck().get() as string | undefined : undefined
+  const c = raw === undefined ? null : JSON.parse(raw) as { until?: number, reason?: string }
+  if (c?.until !== undefined && c.until > Date.now()) {
+    return { name: 'cooldown', verdict: 'warn', detail: `Spotify said to wait (${c.reason ?? '429'}): no request goes upstream until ${new Date(c.until).toISOString()}`, fix: 'nothing to do: it ends by itself; meanwhile answers come from the cache and the CSV library' }
+  }
+  return { name: 'cooldown', verdict: 'ok', detail: 'none' }
+}
+
+/** Any HTTP answer means Spotify (or the configured upstream) is reachable; 401 is the normal one without a token. */
+async function checkUpstream (c: Config, timeoutMs: number): Promise<Check> {
+  const started = Date.now()
+  try {
+    const res = await request(`${c.apiBaseUrl}/v1/me`, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) })
+    await res.body.dump()
+    const ms = Date.now() - started
+    if (res.statusCode >= 500) return { name: 'upstream', verdict: 'warn', detail: `${c.apiBaseUrl} answered ${res.statusCode} in ${ms} ms`, fix: 'Spotify is having trouble; the proxy falls back to the cache and CSV meanwhile' }
+    return { name: 'upstream', verdict: 'ok', detail: `${c.apiBaseUrl} reachable (HTTP ${res.statusCode} in ${ms} ms)` }
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code ?? (err as Error).name
+    const verdict: Verdict = c.mode === 'offline' ? 'ok' : 'warn'
+    return { name: 'upstream', verdict, detail: `${c.apiBaseUrl} not reachable (${cause})${c.mode === 'offline' ? '; fine in offline mode' : ''}`, fix: c.mode === 'offline' ? undefined : 'check your network or proxy settings; meanwhile answers come from the cache and the CSV library' }
+  }
+}
+
+/** Whether HOST:PORT is free, or taken (by a running proxy, or by something else). */
+async function checkPort (c: Config): Promise<Check> {
+  const free = await new Promise<boolean>(resolve => {
+    const srv = net.createServer()
+    srv.once('error', () => resolve(false))
+    srv.listen({ host: c.host, port: c.port }, () => srv.close(() => resolve(true)))
+  })
+  if (free) return { name: 'port', verdict: 'ok', detail: `${c.host}:${c.port} is free for serve` }
+  try {
+    const res = await request(`http://${c.host.includes(':') ? `[${c.host}]` : c.host}:${c.port}/healthz`, { headersTimeout: 2000, bodyTimeout: 2000 })
+    const body = await res.body.text()
+    if (res.statusCode === 200 && body.includes('"ok"')) return { name: 'port', verdict: 'ok', detail: `a proxy is already serving on ${c.host}:${c.port}` }
+  } catch {
+    // Something else holds the port.
+  }
+  return { name: 'port', verdict: 'fail', detail: `${c.host}:${c.port} is taken by another program`, fix: 'stop it, or choose another PORT (and use that port in your clients\' base URL)' }
+}
