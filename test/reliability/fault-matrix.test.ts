@@ -1,0 +1,21 @@
+// The fault matrix, bounded: 200 concurrent clients through the proxy (a child process) while the
+// Spotify double cycles through every failure. Every request gets an answer (data, or a clean
+// Spotify-shaped error), none hangs, and nothing reaches the double during a cooldown.
+import path from 'node:path'
+import t from 'tap'
+import { PHASES, runFaultMatrix } from '../../bench/reliability/fault-matrix.js'
+
+t.test('200 clients through every upstream failure', async t => {
+  const r = await runFaultMatrix({ clients: 200, phaseMs: 600, rounds: 1, dir: path.join(t.testdir(), 'faults') })
+  t.ok(r.requests > 2000, `${r.requests} client requests`)
+  t.equal(r.broken, 0, `no broken answers ${r.brokenSamples.join('; ')}`)
+  t.equal(r.hung, 0, 'no request left without an answer')
+  t.equal(r.served + r.cleanErrors, r.requests, 'every request answered')
+  t.equal(r.upstreamDuringCooldown, 0, `nothing reached the double inside ${r.cooldownWindows} cooldown window(s)`)
+  t.ok(r.cooldownWindows >= 1, 'the 429 phases started cooldowns')
+  for (const source of ['upstream', 'cache', 'stale', 'local']) t.ok((r.bySource[source] ?? 0) > 0, `some answers came from ${source}`)
+  t.equal(r.phases.length, PHASES.length)
+  const ok = r.phases[0]!
+  t.ok(ok.upstreamRequests > 0 && (ok.byStatus['200'] ?? 0) === ok.clientRequests, 'the first ok phase is all 200s')
+  t.ok(r.latency.p99 < r.hangLimitMs, `p99 ${r.latency.p99} ms`)
+})
