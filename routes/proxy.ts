@@ -8,6 +8,7 @@ import { TrustStore } from '../src/policy/trust.js'
 import { validateTarget } from '../src/upstream/target.js'
 
 const MODES = new Set<ProxyMode>(['auto', 'offline', 'online'])
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])
 /** Spotify's own request bodies are small (≤ 100 URIs, a 256 KB JPEG as base64). */
 const BODY_LIMIT = 1024 * 1024
 
@@ -16,6 +17,8 @@ const proxy: FastifyPluginAsync = async (app) => {
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => { done(null, body) })
 
   app.all('/v1/*', async (req, reply) => {
+    // TRACE echoes requests (cross-site tracing); Spotify's API uses none of these.
+    if (!METHODS.has(req.method)) return local(reply, 405, `Method ${req.method} is not supported by the Spotify Web API`)
     const target = validateTarget(req.raw.url ?? '')
     if (!target.ok) return local(reply, 400, target.message)
     const modeHeader = req.headers['x-proxy-mode']

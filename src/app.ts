@@ -1,5 +1,6 @@
 // Builds the Fastify app from plugins and routes; the server and the tests both use it.
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
+import { clientErrorHandler, refuseConnect } from './client-errors.js'
 import type { Config } from './config.js'
 import database from './plugins/database.js'
 import library from './plugins/library.js'
@@ -17,7 +18,18 @@ const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent'])
 
 export async function buildApp (config: Config, fastifyOptions: FastifyServerOptions = {}): Promise<FastifyInstance> {
   // One log line per request, written below with where the answer came from.
-  const app = Fastify({ logController: new LogController({ disableRequestLogging: true }), ...fastifyOptions })
+  const app = Fastify({
+    logController: new LogController({ disableRequestLogging: true }),
+    clientErrorHandler,
+    // A URL Fastify cannot decode (`/v1/tracks/%ff`) is the client's error, in Spotify's shape.
+    frameworkErrors: (err, _req, res) => {
+      const status = (err as { statusCode?: number }).statusCode ?? 400
+      const reply = res as unknown as FastifyReply
+      reply.code(status).header('x-proxy-source', 'local').send(spotifyError(status, status === 400 ? 'Malformed request target: not valid percent-encoded UTF-8' : err.message))
+    },
+    ...fastifyOptions
+  })
+  app.server.on('connect', refuseConnect)
   app.decorate('config', config)
   await app.register(database, { file: config.dbPath })
   await app.register(library, { enabled: config.csvBackupEnabled, path: config.csvBackupPath })
@@ -33,6 +45,12 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
     const url = req.raw.url ?? ''
     if (!url.startsWith('/') || url.startsWith('//')) {
       reply.code(400).header('x-proxy-source', 'local').send(spotifyError(400, 'Only origin-form request targets (/v1/...) are accepted'))
+      return
+    }
+    // RFC 9112 §3.2: more than one Host field is a 400 (which one a hop believes is how requests
+    // get steered); Node's parser keeps the first and lets the rest through.
+    if (hostFields(req.raw.rawHeaders) > 1) {
+      reply.code(400).header('x-proxy-source', 'local').send(spotifyError(400, 'More than one Host header field'))
       return
     }
     done()
@@ -69,6 +87,12 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
   await app.register(proxy)
   await app.ready()
   return app
+}
+
+function hostFields (raw: string[]): number {
+  let n = 0
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') n++
+  return n
 }
 
 declare module 'fastify' {

@@ -166,7 +166,7 @@ export async function runFaultMatrix (opts: MatrixOptions): Promise<MatrixResult
     const warmUpstream = arrivals.length
 
     const latencies: number[] = []
-    let stop = false
+    const run = { stop: false }
     let n = 0
     const phaseStats = PHASES.map(p => ({ behaviour: p.name, clientRequests: 0, upstreamRequests: 0, bySource: {} as Record<string, number>, byStatus: {} as Record<string, number> }))
     const started = Date.now()
@@ -175,7 +175,7 @@ export async function runFaultMatrix (opts: MatrixOptions): Promise<MatrixResult
       const auth = `Bearer ${token(c)}`
       // Staggered starts, so the clients do not move in lockstep.
       await new Promise(resolve => setTimeout(resolve, (c * thinkMs) / opts.clients))
-      while (!stop) {
+      while (!run.stop) {
         const p = phaseIndex
         const requestPath = pickPath(n++)
         const t0 = performance.now()
@@ -224,7 +224,7 @@ export async function runFaultMatrix (opts: MatrixOptions): Promise<MatrixResult
     }
     current = PHASES[0]!
     phaseIndex = 0
-    stop = true
+    run.stop = true
     await Promise.all(runners)
     result.seconds = (Date.now() - started) / 1000
     latencies.sort((a, b) => a - b)
