@@ -23,9 +23,9 @@ t.test('SIGKILL during cache writes, then a restart: intact database, whole answ
     const me = await pool.request({ path: '/v1/me', method: 'GET', headers: { authorization: `Bearer ${TOKEN}` } })
     await me.body.dump()
     // 20 clients fetching never-seen tracks: every answer is a cache write (and entity writes).
-    let stop = false
+    const run = { stop: false }
     const load = Array.from({ length: 20 }, async () => {
-      while (!stop) {
+      while (!run.stop) {
         try {
           const res = await pool.request({ path: `/v1/tracks/crash${String(n++).padStart(17, '0')}`, method: 'GET', headers: { authorization: `Bearer ${TOKEN}` } })
           await res.body.dump()
@@ -36,7 +36,7 @@ t.test('SIGKILL during cache writes, then a restart: intact database, whole answ
     })
     await new Promise(resolve => setTimeout(resolve, 150 + kill * 90))
     proxy.process.kill('SIGKILL')
-    stop = true
+    run.stop = true
     await Promise.all(load)
     await pool.destroy()
     await proxy.stop()
