@@ -76,7 +76,7 @@ export async function runSoak (opts: SoakOptions): Promise<SoakResult> {
       await me.body.dump()
     }
     let n = 0
-    let inFlight = 0
+    const flight = { n: 0 }
     const one = async (): Promise<void> => {
       const i = n++
       const kind = i % 5
@@ -85,9 +85,11 @@ export async function runSoak (opts: SoakOptions): Promise<SoakResult> {
       if (kind === 0) p = `/v1/tracks/soakHot${String(i % 50).padStart(15, '0')}` // hits after the first round
       else if (kind === 1) p = `/v1/tracks/soakNew${String(i).padStart(15, '0')}` // always a miss: upstream, then cached (and evicted)
       else if (kind === 2) p = `/v1/tracks/soakFail${String(i % 200).padStart(14, '0')}` // 503 upstream: stale once cached, else an error
-      else if (kind === 3) { p = `/v1/tracks/${LIBRARY_TRACK}`; headers['x-proxy-mode'] = 'offline' } // the CSV
-      else p = '/v1/me/tracks?limit=20'
-      inFlight++
+      else if (kind === 3) {
+        p = `/v1/tracks/${LIBRARY_TRACK}` // the CSV
+        headers['x-proxy-mode'] = 'offline'
+      } else p = '/v1/me/tracks?limit=20'
+      flight.n++
       try {
         const res = await pool.request({ path: p, method: 'GET', headers })
         await res.body.dump()
@@ -101,7 +103,7 @@ export async function runSoak (opts: SoakOptions): Promise<SoakResult> {
         result.requests++
         result.errors++
       } finally {
-        inFlight--
+        flight.n--
       }
     }
     const sample = async (): Promise<void> => {
@@ -131,11 +133,10 @@ export async function runSoak (opts: SoakOptions): Promise<SoakResult> {
         nextSample += every
       }
       owed += perTick
-      while (owed >= 1 && inFlight < MAX_IN_FLIGHT) {
-        owed--
+      for (; owed >= 1 && flight.n < MAX_IN_FLIGHT; owed--) {
         const p = one()
         pending.add(p)
-        void p.finally(() => pending.delete(p))
+        p.finally(() => pending.delete(p)).catch(() => {})
       }
       await new Promise(resolve => setTimeout(resolve, tickMs))
     }
