@@ -55,7 +55,12 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
     }
     done()
   })
+  // Closing: Fastify closes the connections idle at that moment; one whose answer is still on its
+  // way would then keep the server open until its keep-alive times out. It is ended once answered.
+  let closing = false
+  app.addHook('preClose', (done) => { closing = true; done() })
   app.addHook('onResponse', (req, reply, done) => {
+    if (closing) req.raw.socket.end()
     if (QUIET_LEVELS.has(req.log.level)) { done(); return }
     const o = req.proxyOutcome
     req.log.info({
