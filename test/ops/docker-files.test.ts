@@ -334,6 +334,8 @@ function composeProblems (text: string, dockerfile: string): string[] {
   const build = svc.build
   if (build !== '.' && asObj(build).context !== '.') p.push('the service must build from . (this Dockerfile)')
   if (svc.restart !== 'unless-stopped') p.push('restart must be unless-stopped')
+  const envFiles = asList(svc.env_file).map(v => (typeof v === 'string' ? { path: v, required: true } : asObj(v)))
+  if (!envFiles.some(f => f.path === '.env' && f.required === false)) p.push('env_file must pass .env in, optional (required: false)')
 
   // ports: short "ip:host:container" strings or long-form objects
   const ports = asList(svc.ports).map(v => {
