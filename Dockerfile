@@ -40,6 +40,7 @@ COPY package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY demo-library ./demo-library
+COPY public ./public
 
 # Create /data owned by the runtime user before VOLUME, so a fresh named volume inherits
 # that owner and SQLite can write to it

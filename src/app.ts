@@ -10,6 +10,7 @@ import rateLimit from './plugins/rate-limit.js'
 import health from '../routes/health.js'
 import proxy from '../routes/proxy.js'
 import admin from '../routes/admin.js'
+import dashboard from '../routes/dashboard.js'
 import metrics from '../routes/metrics.js'
 import { spotifyError } from './library/shapes.js'
 
@@ -89,6 +90,7 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
   await app.register(health)
   await app.register(metrics)
   await app.register(admin)
+  await app.register(dashboard)
   await app.register(proxy)
   await app.ready()
   return app

@@ -475,7 +475,7 @@ const MUTATIONS: Array<[string, 'docker' | 'compose', string | RegExp, string, R
   ['shell cmd', 'docker', 'CMD ["node", "dist/src/cli.js", "serve"]', 'CMD node dist/src/cli.js serve', /exec/],
   ['copy from nowhere', 'docker', 'COPY --from=build /app/dist', 'COPY --from=build /app/out', /not produced/],
   ['no dist', 'docker', 'COPY --from=build /app/dist ./dist\n', '', /must copy dist/],
-  ['missing context file', 'docker', 'COPY demo-library ./demo-library', 'COPY demo-library ./demo-library\nCOPY docs ./docs', /docs is not in the repo/],
+  ['missing context file', 'docker', 'COPY demo-library ./demo-library', 'COPY demo-library ./demo-library\nCOPY no-such-folder ./x', /no-such-folder is not in the repo/],
   ['ignored context file', 'docker', 'COPY src ./src', 'COPY src ./src\nCOPY node_modules ./node_modules', /excluded by \.dockerignore/],
   ['no package.json at runtime', 'docker', 'COPY package.json ./\nCOPY --from', 'COPY --from', /must copy package\.json/],
   ['host loopback', 'docker', 'HOST=0.0.0.0', 'HOST=127.0.0.1', /HOST=0\.0\.0\.0/],
