@@ -53,13 +53,14 @@ t.test('the page shows the live numbers, and follows them', { skip: fs.existsSyn
   t.equal(await text('library-liked'), '30')
   t.equal(await text('library-kind'), 'the demo library')
   t.match(await text('cache-entries'), /^[1-9]/)
-  const rows = await page.$$eval('#fallbacks tr', trs => trs.map(tr => (tr as HTMLElement).dataset.reason))
+  const rows = await page.$$eval('#fallbacks tr', trs => trs.map(tr => tr.getAttribute('data-reason')))
   t.same(rows, ['rate-limited', 'upstream-5xx'], 'recent fallbacks, newest first, with their reasons')
   t.equal(await page.$$eval('#chart rect', rs => rs.length), 3, 'three sources stacked in the current minute')
 
   // More traffic; the page catches up at its next refresh.
   for (let i = 0; i < 4; i++) await r.get(`/v1/tracks/${DEMO_TRACK}`, ALICE, { 'x-proxy-mode': 'offline' })
-  await page.waitForFunction(() => document.querySelector('[data-testid="minute-counts"]')?.textContent === 'upstream 2, cache 1, csv 6', undefined, { timeout: 5000 })
+  // A string: evaluated in the page (the test itself is compiled without DOM types).
+  await page.waitForFunction('document.querySelector(\'[data-testid="minute-counts"]\')?.textContent === "upstream 2, cache 1, csv 6"', undefined, { timeout: 5000 })
   t.pass('updated to csv 6 after its refresh')
   t.same(errors, [], 'no script errors, no CSP violations')
 })
