@@ -2,7 +2,8 @@
 
 # ---- build: compile TypeScript and the native better-sqlite3 addon ----
 # Both stages use the same base so the addon built here matches the runtime glibc and Node ABI.
-FROM node:20-bookworm-slim AS build
+# Node 22 LTS in the image; package.json engines still allow Node 20 for local use.
+FROM node:22-bookworm-slim AS build
 
 # better-sqlite3 compiles with node-gyp when no prebuilt binary fits (other arch, no network)
 RUN apt-get update \
@@ -26,7 +27,7 @@ RUN npm run build \
   && node -e "new (require('better-sqlite3'))(':memory:').close()"
 
 # ---- runtime ----
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 
 ENV NODE_ENV=production \
   HOST=0.0.0.0 \
@@ -50,7 +51,7 @@ VOLUME /data
 
 EXPOSE 8888
 
-# Slim images have no curl; Node 20 has a global fetch
+# Slim images have no curl; Node has a global fetch
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8888) + '/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 

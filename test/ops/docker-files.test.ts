@@ -10,7 +10,7 @@ import { parse as parseYaml } from 'yaml'
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const read = (p: string): string => readFileSync(join(ROOT, p), 'utf8')
 
-const BASE_IMAGE = 'node:20-bookworm-slim'
+const BASE_IMAGE = 'node:22-bookworm-slim'
 const APP_PORT = '8888'
 const EXPECTED_CMD = ['node', 'dist/src/cli.js', 'serve']
 
@@ -463,8 +463,8 @@ const MUTATIONS: Array<[string, 'docker' | 'compose', string | RegExp, string, R
   ['no g++', 'docker', ' make g++', ' make', /g\+\+/],
   ['lockfile copied late', 'docker', 'COPY package.json package-lock.json ./', 'COPY package.json ./', /package-lock\.json must be copied/],
   ['routes not copied', 'docker', 'COPY routes ./routes\n', '', /routes .*not copied/],
-  ['other base', 'docker', /FROM node:20-bookworm-slim\n\nENV/, 'FROM node:22-alpine\n\nENV', /node:22-alpine/],
-  ['single stage', 'docker', /FROM node:20-bookworm-slim\n\nENV/, 'ENV', /multi-stage/],
+  ['other base', 'docker', /FROM node:22-bookworm-slim\n\nENV/, 'FROM node:20-alpine\n\nENV', /node:20-alpine/],
+  ['single stage', 'docker', /FROM node:22-bookworm-slim\n\nENV/, 'ENV', /multi-stage/],
   ['root user', 'docker', 'USER node', 'USER root', /must not be root/],
   ['no user', 'docker', 'USER node\n', '', /must set a USER/],
   ['curl healthcheck', 'docker', /CMD \["node", "-e", "fetch[^\n]*/, 'CMD curl -f http://127.0.0.1:8888/healthz', /must run node/],
