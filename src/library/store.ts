@@ -16,6 +16,7 @@ export class PlaylistLinkError extends Error {
 export class LibraryStore {
   readonly #db: Db
   readonly #s
+  #generation = 0
 
   constructor (db: Db) {
     this.#db = db
@@ -28,8 +29,12 @@ export class LibraryStore {
         JOIN playlists p ON p.id = i.playlist_id WHERE p.is_liked = 1`).pluck(),
       playlists: db.prepare('SELECT * FROM playlists WHERE is_liked = 0 ORDER BY name COLLATE NOCASE, path LIMIT ? OFFSET ?'),
       playlistCount: db.prepare('SELECT count(*) FROM playlists WHERE is_liked = 0').pluck(),
-      items: db.prepare(`SELECT i.position, i.track_key, i.added_at, i.added_by, t.data FROM playlist_items i
-        JOIN tracks t ON t.key = i.track_key WHERE i.playlist_id = ? ORDER BY i.position LIMIT ? OFFSET ?`),
+      // The page is cut from playlist_items alone (its primary key is the order), then joined:
+      // with the join inside, OFFSET would read every skipped track's JSON first (~1.5 ms a page
+      // deep into a 10,000-track playlist instead of ~0.1).
+      items: db.prepare(`SELECT i.position, i.track_key, i.added_at, i.added_by, t.data
+        FROM (SELECT position, track_key, added_at, added_by FROM playlist_items WHERE playlist_id = ? ORDER BY position LIMIT ? OFFSET ?) i
+        JOIN tracks t ON t.key = i.track_key ORDER BY i.position`),
       // Several Liked Songs exports (old and new, both exporters) are one set of saved tracks:
       // each track once, at its latest added_at.
       likedItems: db.prepare(`SELECT min(i.position) AS position, i.track_key, max(i.added_at) AS added_at, NULL AS added_by, t.data
@@ -44,6 +49,7 @@ export class LibraryStore {
       relinkItems: db.prepare('UPDATE playlist_items SET playlist_id = ? WHERE playlist_id = ?'),
       relinkFile: db.prepare('UPDATE library_files SET playlist_id = ? WHERE path = ?'),
       playlistByPath: db.prepare('SELECT * FROM playlists WHERE path = ?'),
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
       playlistsNamed: db.prepare('SELECT * FROM playlists WHERE is_liked = 0 AND name = ? COLLATE NOCASE'),
       file: db.prepare('SELECT 1 FROM library_files WHERE path = ?').pluck()
     }
@@ -146,6 +152,14 @@ export class LibraryStore {
     return (this.#s.playlistsNamed.all(name.trim()) as PlaylistRow[]).map(toPlaylist)
   }
 
+  /**
+   * Changes whenever what the store answers may have changed: a link made through this object,
+   * or a commit by another connection (an import run by the CLI while the proxy serves).
+   */
+  version (): string {
+    return `${this.#generation}:${this.#s.dataVersion.get() as number}`
+  }
+
   hasFile (path: string): boolean {
     return this.#s.file.get(path) !== undefined
   }
@@ -155,6 +169,7 @@ export class LibraryStore {
    * Stored by path, so the next import of the file keeps it.
    */
   linkPlaylist (path: string, playlistId: string, source: Extract<PlaylistIdSource, 'linked' | 'learned'>): LibraryPlaylist | null {
+    this.#generation++
     return this.#db.transaction(() => {
       const row = this.#s.playlistByPath.get(path) as PlaylistRow | undefined
       const holder = this.#s.playlist.get(playlistId) as PlaylistRow | undefined

@@ -2,6 +2,7 @@
 // answers) into one flow, decorated as `proxy` for the /v1 route and the admin routes.
 import fp from 'fastify-plugin'
 import { answerFromLibrary } from '../answers/index.js'
+import { LibraryAnswerMemo } from '../answers/memo.js'
 import { cacheKey, userSpecific } from '../cache/cache-key.js'
 import { EntityCache } from '../cache/entity-cache.js'
 import { ResponseCache } from '../cache/response-cache.js'
@@ -10,7 +11,7 @@ import { ttlResolver } from '../cache/ttl.js'
 import { CircuitBreaker } from '../policy/breaker.js'
 import { CooldownStore } from '../policy/cooldown.js'
 import { LibraryOwner } from '../policy/owner.js'
-import { createProxyFlow, type FlowRequest, type ProxyReply } from '../policy/proxy-flow.js'
+import { createProxyFlow, type FlowRequest, type LibraryAnswerer, type ProxyReply } from '../policy/proxy-flow.js'
 import { learnPlaylistIds } from '../policy/playlist-learning.js'
 import { RefusedEndpoints } from '../policy/refusals.js'
 import { TrustStore } from '../policy/trust.js'
@@ -18,6 +19,8 @@ import { createUpstreamClient } from '../upstream/client.js'
 import { DEFAULT_MAX_WAIT_MS, Pacer } from '../upstream/pacing.js'
 
 const SPOTIFY_API_BASE = 'https://api.spotify.com/v1'
+/** Memory for kept library answers (a 100-track page is ~150 KB). */
+const LIBRARY_MEMO_BYTES = 64 * 1024 * 1024
 
 export interface ProxyParts {
   handle: (req: FlowRequest) => Promise<ProxyReply>
@@ -69,6 +72,18 @@ export default fp(async (app) => {
   }
   const pacer = c.pacePer30s > 0 ? new Pacer({ perWindow: c.pacePer30s }) : null
   app.addHook('onClose', async () => { pacer?.close() })
+  // The library's answers, serialised and kept (answers/memo.ts); keyed by everything they depend on.
+  const memo = new LibraryAnswerMemo({ maxBytes: LIBRARY_MEMO_BYTES, version: () => app.library.version() })
+  const libraryAnswers: LibraryAnswerer = (req, who) => {
+    const key = `${req.method} ${who.id}\u0000${who.displayName ?? ''}\u0000${req.path}`
+    const kept = memo.get(key)
+    if (kept !== null) return kept
+    const a = answerFromLibrary(app.library, req, { apiBase, owner: who })
+    if (a === null) return null
+    const answer = { status: a.status, bytes: Buffer.from(JSON.stringify(a.body)) }
+    memo.put(key, answer)
+    return answer
+  }
   const flow = createProxyFlow({
     settings: {
       mode: c.mode,
@@ -91,7 +106,7 @@ export default fp(async (app) => {
     snapshots,
     cacheKey,
     userSpecific,
-    library: c.csvBackupEnabled ? (req, who) => answerFromLibrary(app.library, req, { apiBase, owner: who }) : null,
+    library: c.csvBackupEnabled ? libraryAnswers : null,
     trust,
     owner,
     cooldown,

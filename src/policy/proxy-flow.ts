@@ -44,7 +44,8 @@ export interface EntityStore {
   getTracks: (ids: readonly string[], market: string | null, opts?: { minStoredAt?: number, language?: string | null }) => Array<Record<string, unknown> | null>
   getAudioFeatures: (ids: readonly string[], opts?: { minStoredAt?: number }) => Array<Record<string, unknown> | null>
 }
-export type LibraryAnswerer = (req: { method: string, path: string }, owner: { id: string, displayName: string | null }) => { status: number, body: unknown } | null
+/** The library's answer: its status and either the JSON body or its serialised bytes (memoised answers). */
+export type LibraryAnswerer = (req: { method: string, path: string }, owner: { id: string, displayName: string | null }) => { status: number, body?: unknown, bytes?: Buffer } | null
 export interface SnapshotStore {
   observe: (json: unknown) => string[]
   confirmedSince: (playlistId: string, time: number) => boolean
@@ -436,7 +437,7 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
   }
 
   /** The CSV library's answer; its user data (/me, playlists) only for the library's owner. */
-  function libraryAnswer (who: Identity, method: string, path: string): { status: number, body: unknown } | null {
+  function libraryAnswer (who: Identity, method: string, path: string): ReturnType<LibraryAnswerer> {
     if (deps.library === null) return null
     if (deps.userSpecific(path) && !deps.owner.isOwner(who)) return null
     return deps.library({ method, path }, deps.owner.forAnswers())
@@ -506,11 +507,11 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
     return { status: a.status, headers, body: a.body, source, reason, upstreamStatus: null, upstreamMs: null }
   }
 
-  function fromLibrary (a: { status: number, body: unknown }, reason: FallbackReason): ProxyReply {
+  function fromLibrary (a: NonNullable<ReturnType<LibraryAnswerer>>, reason: FallbackReason): ProxyReply {
     return {
       status: a.status,
       headers: { 'content-type': JSON_TYPE, 'cache-control': FALLBACK_CACHE_CONTROL, 'x-proxy-source': 'csv', 'x-proxy-fallback-reason': reason },
-      body: Buffer.from(JSON.stringify(a.body)),
+      body: a.bytes ?? Buffer.from(JSON.stringify(a.body)),
       source: 'csv',
       reason,
       upstreamStatus: null,
