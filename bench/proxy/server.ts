@@ -35,6 +35,8 @@ async function proxyServer (): Promise<FastifyInstance> {
     SPOTIFY_API_BASE_URL: args.upstream,
     SPOTIFY_PROXY_DB: args.db,
     SPOTIFY_PROXY_PACE_PER_30S: '0',
+    // Links kept as upstream wrote them, as nginx keeps them: the bench compares exact bytes.
+    SPOTIFY_PROXY_REWRITE_LINKS: 'false',
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'silent'

@@ -18,6 +18,9 @@ export interface MatrixOptions {
   /** Work folder (the proxy's SQLite file). */
   dir: string
   upstreamTimeoutMs?: number
+  /** A request landing this soon after a 429 was already on its way (default 150 ms; more on a
+   *  loaded machine, where the proxy may take that long to read the 429). */
+  inFlightGraceMs?: number
   /** Each client's pause between requests: scripts, not a runaway loop (the proxy's own limiter
    *  would answer that with 429s, which is right but measures nothing else). Default 200 ms. */
   thinkMs?: number
@@ -58,6 +61,17 @@ const LIBRARY_TRACKS = ['456TLP2AylMogQEbXWp18z']
 const RETRY_AFTER_S = 2
 /** Requests already on their way when the double announced a 429 may land just after it. */
 const IN_FLIGHT_GRACE_MS = 150
+
+/** Overlapping windows (several requests in flight each got a 429) as one. */
+function merged (windows: Array<{ from: number, to: number }>): Array<{ from: number, to: number }> {
+  const out: Array<{ from: number, to: number }> = []
+  for (const w of [...windows].sort((a, b) => a.from - b.from)) {
+    const last = out.at(-1)
+    if (last !== undefined && w.from <= last.to) last.to = Math.max(last.to, w.to)
+    else out.push({ ...w })
+  }
+  return out
+}
 
 interface Phase { name: string, behaviour: Behaviour }
 
@@ -230,9 +244,11 @@ export async function runFaultMatrix (opts: MatrixOptions): Promise<MatrixResult
     latencies.sort((a, b) => a - b)
     result.latency = { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), max: Math.round(latencies.at(-1) ?? 0) }
     result.phases = phaseStats.map((s, i) => ({ ...s, upstreamRequests: phaseUpstream[i] ?? 0 }))
-    result.cooldownWindows = windows.length
+    const cooldowns = merged(windows)
+    const grace = opts.inFlightGraceMs ?? IN_FLIGHT_GRACE_MS
+    result.cooldownWindows = cooldowns.length
     result.upstreamTotal = arrivals.length - warmUpstream
-    result.upstreamDuringCooldown = arrivals.filter(at => windows.some(w => at > w.from + IN_FLIGHT_GRACE_MS && at < w.to - IN_FLIGHT_GRACE_MS)).length
+    result.upstreamDuringCooldown = arrivals.filter(at => cooldowns.some(w => at > w.from + grace && at < w.to - grace)).length
     return result
   } finally {
     await pool.close().catch(() => {})

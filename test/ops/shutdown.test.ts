@@ -44,7 +44,8 @@ t.test('SIGTERM: the request in flight is answered, then the process exits 0 wit
   const res = await inFlight
   t.equal(res.status, 200, 'the request in flight got its answer')
   t.equal((await res.json() as { id: string }).id, '4uLU6hMCjMI75M1A2tKUQC')
-  t.equal(await exited, 0, `exit code 0\n${out.join('').slice(-1500)}`)
+  const code = await exited
+  if (!t.equal(code, 0, 'exit code 0')) t.comment(out.join('').slice(-1500))
   t.match(out.join(''), /shutting down/)
   await t.rejects(fetch(`${origin}/healthz`), 'no longer listening')
 
