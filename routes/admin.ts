@@ -26,6 +26,13 @@ const admin: FastifyPluginAsync = async (app) => {
       : 'A valid admin token is required (Authorization: Bearer $SPOTIFY_PROXY_ADMIN_TOKEN)'))
   })
 
+  // The last `remediate` run's report (read-only), saved in the proxy's database.
+  app.get('/admin/remediation/report', async (_req, reply) => {
+    const raw = app.db.prepare("SELECT value FROM meta WHERE key = 'remediation_report'").pluck().get() as string | undefined
+    if (raw === undefined) return await reply.code(404).header('x-proxy-source', 'local').send(spotifyError(404, 'No remediation report yet: run `spotify-csv-proxy remediate --notion-database <id>`'))
+    return await reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-store').send(raw)
+  })
+
   app.get('/admin/stats', async (_req, reply) => {
     const { proxy, libraryState: lib, config: c } = app
     const cooldown = proxy.cooldown.active()

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// spotify-csv-proxy: serve | import | link | doctor. Flags map onto the env var names of CONTRACT.md and
+// spotify-csv-proxy: serve | import | link | doctor | remediate. Flags map onto the env var names of CONTRACT.md and
 // win over the environment, which wins over .env.
 import { Command, Option } from 'commander'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { exitCode, formatChecks, runDoctor } from './commands/doctor.js'
+import { RemediateError, runRemediate } from './commands/remediate.js'
 import { EXIT_FATAL, runImport } from './commands/import.js'
 import { LinkError, runLink } from './commands/link.js'
 import { cliLogger } from './logger.js'
@@ -77,10 +78,23 @@ common(program.command('doctor')
     process.exitCode = exitCode(checks)
   })
 
+common(program.command('remediate')
+  .description('compare a Notion music database with the CSV library and report; --fix writes what differs (journaled), --undo puts it back; exit 0 nothing differs, 1 differences/unmatched/stopped, 2 fatal. Needs NOTION_TOKEN (NOTION_BASE_URL for another endpoint)')
+  .option('--notion-database <id>', 'the Notion database id')
+  .option('--map <file>', 'JSON file {"fields": {"title": "Name", "tempo": "BPM", …}} overriding the detected property map')
+  .option('--fix', 'write the differences to Notion (default: dry run)')
+  .option('--journal <file>', 'where --fix writes its undo journal (default: remediation-<time>.jsonl)')
+  .option('--undo <journal>', 'restore the values a --fix run replaced')
+  .option('--json', 'print the report as JSON')
+  .option('--out <file>', 'also write the report as Markdown (.md) or HTML (.html)'))
+  .action(async (flags: CommonFlags & { notionDatabase?: string, map?: string, fix?: boolean, journal?: string, undo?: string, json?: boolean, out?: string }) => {
+    process.exitCode = await runRemediate(config(flags), flags, process.env, process.stdout)
+  })
+
 try {
   await program.parseAsync()
 } catch (err) {
-  const known = err instanceof ConfigError || err instanceof LibraryPathError || err instanceof LinkError || err instanceof PlaylistLinkError
+  const known = err instanceof RemediateError || err instanceof ConfigError || err instanceof LibraryPathError || err instanceof LinkError || err instanceof PlaylistLinkError
   process.stderr.write(`spotify-csv-proxy: ${known ? (err as Error).message : (err as Error).stack ?? String(err)}\n`)
   process.exitCode = EXIT_FATAL
 }

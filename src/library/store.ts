@@ -68,6 +68,14 @@ export class LibraryStore {
     return parse(this.#s.byIsrc.get(isrc.toUpperCase()))
   }
 
+  /** Every track of this name whose artists include `artist` (folded as getTrackByNameArtist folds). */
+  tracksByNameArtist (name: string, artist: string): LibraryTrack[] {
+    const wanted = foldText(artist)
+    return (this.#s.byName.all(foldText(name)) as Array<{ data: string, artists: string }>)
+      .map(r => JSON.parse(r.data) as LibraryTrack)
+      .filter(t => t.artists.some(a => foldText(a.name) === wanted))
+  }
+
   /** Case-, accent- and punctuation-insensitive; `artist` must match one of the track's artists. */
   getTrackByNameArtist (name: string, artist?: string): LibraryTrack | null {
     const rows = this.#s.byName.all(foldText(name)) as Array<{ data: string, artists: string }>

@@ -1,0 +1,56 @@
+// `spotify-csv-proxy remediate`: compare a Notion music database with the CSV library, report,
+// and (with --fix) repair it, journaling every write; `--undo <journal>` puts the old values back.
+// Exit codes: 0 nothing differs (or undo done), 1 differences, unmatched pages or a stopped fix, 2 fatal.
+import fs from 'node:fs'
+import type { Config } from '../config.js'
+import { openDatabase } from '../library/db.js'
+import { importLibrary } from '../library/importer.js'
+import { LibraryStore } from '../library/store.js'
+import type { PropertyMap } from '../remediation/fields.js'
+import { NotionDatabase } from '../remediation/notion.js'
+import { htmlReport, markdownReport, tableReport } from '../remediation/report.js'
+import { remediate, undo, type Report } from '../remediation/run.js'
+
+export interface RemediateFlags { notionDatabase?: string, map?: string, fix?: boolean, undo?: string, json?: boolean, out?: string, journal?: string }
+export class RemediateError extends Error { override name = 'RemediateError' }
+
+export async function runRemediate (config: Config, flags: RemediateFlags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<number> {
+  const token = env.NOTION_TOKEN
+  if (token === undefined || token === '') throw new RemediateError('NOTION_TOKEN is not set: create an internal integration in Notion, share the database with it, and put its secret in NOTION_TOKEN')
+  const notion = new NotionDatabase({ token, ...(env.NOTION_BASE_URL ? { baseUrl: env.NOTION_BASE_URL } : {}), ...(env.NOTION_MIN_INTERVAL_MS ? { minIntervalMs: Number(env.NOTION_MIN_INTERVAL_MS) } : {}) })
+  if (flags.undo !== undefined) {
+    const n = await undo(notion, flags.undo)
+    out.write(`Restored ${n} properties from ${flags.undo}.\n`)
+    return 0
+  }
+  if (flags.notionDatabase === undefined) throw new RemediateError('--notion-database <id> is required')
+  const mapOverrides = flags.map === undefined ? {} : readMap(flags.map)
+  const db = openDatabase(config.dbPath)
+  try {
+    await importLibrary(db, config.csvBackupPath)
+    const report = await remediate({ store: new LibraryStore(db), notion, databaseId: flags.notionDatabase, mapOverrides, fix: flags.fix === true, journalFile: flags.journal })
+    // The last report, for GET /admin/remediation/report.
+    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('remediation_report', ?)").run(JSON.stringify(report))
+    if (flags.out !== undefined) fs.writeFileSync(flags.out, /\.html?$/i.test(flags.out) ? htmlReport(report) : markdownReport(report))
+    out.write(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : tableReport(report))
+    return exitCode(report)
+  } finally {
+    db.close()
+  }
+}
+
+function exitCode (r: Report): number {
+  if (r.fix?.failed != null) return 1
+  const s = r.summary
+  const open = r.fix === undefined ? s.differs + s.missingInNotion : 0
+  return open + s.unmatched + s.ambiguous > 0 ? 1 : 0
+}
+
+function readMap (file: string): PropertyMap {
+  try {
+    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { fields?: PropertyMap }
+    return json.fields ?? (json as PropertyMap)
+  } catch (err) {
+    throw new RemediateError(`cannot read the property map ${file}: ${(err as Error).message}`)
+  }
+}
