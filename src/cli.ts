@@ -81,13 +81,14 @@ common(program.command('doctor')
 common(program.command('remediate')
   .description('compare a Notion music database with the CSV library and report; --fix writes what differs (journaled), --undo puts it back; exit 0 nothing differs, 1 differences/unmatched/stopped, 2 fatal. Needs NOTION_TOKEN (NOTION_BASE_URL for another endpoint)')
   .option('--notion-database <id>', 'the Notion database id')
+  .option('--against <source>', '"spotify": report where the library is out of date against live Spotify, through the proxy\'s own upstream path (needs SPOTIFY_TOKEN)')
   .option('--map <file>', 'JSON file {"fields": {"title": "Name", "tempo": "BPM", …}} overriding the detected property map')
   .option('--fix', 'write the differences to Notion (default: dry run)')
   .option('--journal <file>', 'where --fix writes its undo journal (default: remediation-<time>.jsonl)')
   .option('--undo <journal>', 'restore the values a --fix run replaced')
   .option('--json', 'print the report as JSON')
   .option('--out <file>', 'also write the report as Markdown (.md) or HTML (.html)'))
-  .action(async (flags: CommonFlags & { notionDatabase?: string, map?: string, fix?: boolean, journal?: string, undo?: string, json?: boolean, out?: string }) => {
+  .action(async (flags: CommonFlags & { against?: string, notionDatabase?: string, map?: string, fix?: boolean, journal?: string, undo?: string, json?: boolean, out?: string }) => {
     process.exitCode = await runRemediate(config(flags), flags, process.env, process.stdout)
   })
 

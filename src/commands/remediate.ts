@@ -2,7 +2,9 @@
 // and (with --fix) repair it, journaling every write; `--undo <journal>` puts the old values back.
 // Exit codes: 0 nothing differs (or undo done), 1 differences, unmatched pages or a stopped fix, 2 fatal.
 import fs from 'node:fs'
+import { buildApp } from '../app.js'
 import type { Config } from '../config.js'
+import { driftAgainstSpotify, driftTable } from '../remediation/against-spotify.js'
 import { openDatabase } from '../library/db.js'
 import { importLibrary } from '../library/importer.js'
 import { LibraryStore } from '../library/store.js'
@@ -11,10 +13,11 @@ import { NotionDatabase } from '../remediation/notion.js'
 import { htmlReport, markdownReport, tableReport } from '../remediation/report.js'
 import { remediate, undo, type Report } from '../remediation/run.js'
 
-export interface RemediateFlags { notionDatabase?: string, map?: string, fix?: boolean, undo?: string, json?: boolean, out?: string, journal?: string }
+export interface RemediateFlags { against?: string, notionDatabase?: string, map?: string, fix?: boolean, undo?: string, json?: boolean, out?: string, journal?: string }
 export class RemediateError extends Error { override name = 'RemediateError' }
 
 export async function runRemediate (config: Config, flags: RemediateFlags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<number> {
+  if (flags.against !== undefined) return await runAgainstSpotify(config, flags, env, out)
   const token = env.NOTION_TOKEN
   if (token === undefined || token === '') throw new RemediateError('NOTION_TOKEN is not set: create an internal integration in Notion, share the database with it, and put its secret in NOTION_TOKEN')
   const notion = new NotionDatabase({ token, ...(env.NOTION_BASE_URL ? { baseUrl: env.NOTION_BASE_URL } : {}), ...(env.NOTION_MIN_INTERVAL_MS ? { minIntervalMs: Number(env.NOTION_MIN_INTERVAL_MS) } : {}) })
@@ -36,6 +39,21 @@ export async function runRemediate (config: Config, flags: RemediateFlags, env: 
     return exitCode(report)
   } finally {
     db.close()
+  }
+}
+
+/** The library against live Spotify, through the proxy's own upstream path. */
+async function runAgainstSpotify (config: Config, flags: RemediateFlags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<number> {
+  if (flags.against !== 'spotify') throw new RemediateError(`--against takes "spotify", not ${JSON.stringify(flags.against)}`)
+  const token = env.SPOTIFY_TOKEN
+  if (token === undefined || token === '') throw new RemediateError('SPOTIFY_TOKEN is not set: put a Spotify access token there (the one your scripts use)')
+  const app = await buildApp(config, { logger: false })
+  try {
+    const report = await driftAgainstSpotify(app.library, app.proxy, token)
+    out.write(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : driftTable(report))
+    return report.stopped !== null || report.summary.drifted + report.summary.unavailable > 0 ? 1 : 0
+  } finally {
+    await app.close()
   }
 }
 
