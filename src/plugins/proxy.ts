@@ -19,8 +19,9 @@ import { createUpstreamClient } from '../upstream/client.js'
 import { DEFAULT_MAX_WAIT_MS, Pacer } from '../upstream/pacing.js'
 
 const SPOTIFY_API_BASE = 'https://api.spotify.com/v1'
-/** Memory for kept library answers (a 100-track page is ~150 KB). */
-const LIBRARY_MEMO_BYTES = 64 * 1024 * 1024
+/** Memory for kept library answers, used only as answers are asked: a 100-track page is ~200 KB,
+ * so an offline sync of ~1,300 pages (60,000 playlist entries) stays in memory. */
+const LIBRARY_MEMO_BYTES = 256 * 1024 * 1024
 
 export interface ProxyParts {
   handle: (req: FlowRequest) => Promise<ProxyReply>
