@@ -1,7 +1,7 @@
 // `remediate --against spotify`: the demo library against a Spotify double through the proxy's own
 // upstream path: renamed and re-ranked tracks, a track gone, and a stop (not a storm) on a 429.
 import path from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { runRemediate } from '../../src/commands/remediate.js'
 import { loadConfig } from '../../src/config.js'
 import type { DriftReport } from '../../src/remediation/against-spotify.js'
@@ -20,7 +20,7 @@ function spotify (req: RecordedRequest): Behaviour {
   return behave.status(200, { id, type: 'track', name, popularity: t.popularity, external_ids: { isrc: t.isrc }, album: { id: 'a', name: t.album }, artists: [] }, { 'content-type': 'application/json' })
 }
 
-async function run (t: Parameters<Parameters<typeof t.test>[1]>[0], rule: (req: RecordedRequest) => Behaviour): Promise<{ code: number, report: DriftReport, upstream: number }> {
+async function run (t: Test, rule: (req: RecordedRequest) => Behaviour): Promise<{ code: number, report: DriftReport, upstream: number }> {
   const double = await startUpstreamDouble()
   t.teardown(async () => await double.close())
   double.set(rule)
