@@ -63,6 +63,7 @@ export class EntityCache {
       upsert: db.prepare(`INSERT INTO entity_cache (kind, id, market, body, stored_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (kind, id, market) DO UPDATE SET body = excluded.body, stored_at = excluded.stored_at`),
       get: db.prepare('SELECT body, stored_at FROM entity_cache WHERE kind = ? AND id = ? AND market = ?'),
+      many: db.prepare('SELECT id, body, stored_at FROM entity_cache WHERE kind = ? AND market = ? AND id IN (SELECT value FROM json_each(?))'),
       counts: db.prepare('SELECT kind, count(*) AS n FROM entity_cache GROUP BY kind'),
       sizeOf: db.prepare('SELECT length(CAST(body AS BLOB)) FROM entity_cache WHERE kind = ? AND id = ? AND market = ?').pluck(),
       oldest: db.prepare('SELECT kind, id, market, length(CAST(body AS BLOB)) AS size FROM entity_cache ORDER BY stored_at LIMIT ?'),
@@ -137,10 +138,14 @@ export class EntityCache {
 
   #lookup (kind: EntityKind, ids: readonly string[], market: string, opts: EntityLookupOptions): Array<SpotifyObject | null> {
     const bodies = new Map<string, string | null>()
-    for (const id of ids) {
-      if (bodies.has(id)) continue
-      const row = this.#s.get.get(kind, id, market) as { body: string, stored_at: number } | undefined
-      bodies.set(id, row !== undefined && row.stored_at >= (opts.minStoredAt ?? -Infinity) ? row.body : null)
+    if (ids.length === 1) {
+      const row = this.#s.get.get(kind, ids[0], market) as { body: string, stored_at: number } | undefined
+      bodies.set(ids[0]!, row !== undefined && row.stored_at >= (opts.minStoredAt ?? -Infinity) ? row.body : null)
+    } else {
+      // One query for a whole batch (50 or 100 ids), not one per id.
+      for (const row of this.#s.many.all(kind, market, JSON.stringify([...new Set(ids)])) as Array<{ id: string, body: string, stored_at: number }>) {
+        if (row.stored_at >= (opts.minStoredAt ?? -Infinity)) bodies.set(row.id, row.body)
+      }
     }
     // Parsed per position: a duplicated id gets its own object, so callers may edit each in place.
     return ids.map(id => {
