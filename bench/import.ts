@@ -21,6 +21,8 @@ import { importLibrary, listCsvFiles } from '../src/library/importer.js'
 import { Rng } from './rng.js'
 
 const SCRIPT = fileURLToPath(import.meta.url)
+/** This file is the script being run, not a module another bench imports its generator from. */
+const IS_MAIN = isScript(process.argv[1])
 const REPO = path.resolve(path.dirname(SCRIPT), '..')
 const BENCHMARKS_MD = path.join(REPO, 'BENCHMARKS.md')
 const MARK_START = '<!-- bench:import:start -->'
@@ -30,7 +32,7 @@ const RESULT_PREFIX = '@@bench:import '
 const DEFAULT_ROWS = 1_000_000
 const DEFAULT_FILES = 200
 /** Share of rows whose track appears for the first time: 1M rows → a 600k-track catalogue. */
-const DISTINCT_SHARE = 0.6
+export const DISTINCT_SHARE = 0.6
 /** Liked Songs: 3% of the rows (30,000 at 1M), a heavy but real-world size. */
 const LIKED_SHARE = 0.03
 /** Spotify caps a playlist at 10,000 tracks (Liked Songs has no cap). */
@@ -60,7 +62,7 @@ interface WorkerResult {
   detail: Record<string, number>
 }
 
-interface Manifest {
+export interface Manifest {
   version: number
   seed: number
   rows: number
@@ -74,6 +76,8 @@ interface Manifest {
 // Command line
 
 const { values: args } = parseArgs({
+  // Imported (bench/fallback.ts uses the generator), the command line is not this script's.
+  args: IS_MAIN ? process.argv.slice(2) : [],
   options: {
     worker: { type: 'string' },
     lib: { type: 'string' },
@@ -331,7 +335,7 @@ function writeBenchmarks (markdown: string): void {
 // ---------------------------------------------------------------------------------------------
 // Library generator
 
-function ensureLibrary (lib: string, rows: number, files: number, regen: boolean): Manifest {
+export function ensureLibrary (lib: string, rows: number, files: number, regen: boolean): Manifest {
   const manifestFile = path.join(lib, '.bench-library.json')
   if (!regen && fs.existsSync(lib)) {
     let m: Manifest | null = null
@@ -666,8 +670,19 @@ function generateLibrary (dir: string, rows: number, fileCount: number): { disti
 // ---------------------------------------------------------------------------------------------
 // Entry point: last, so every declaration above is initialised.
 
-if (args.worker !== undefined) {
-  await runWorker(args.worker, args.lib, args.db)
-} else {
-  await main()
+function isScript (argv1: string | undefined): boolean {
+  try {
+    return argv1 !== undefined && fs.realpathSync(path.resolve(argv1)) === fs.realpathSync(SCRIPT)
+  } catch {
+    return false
+  }
+}
+
+// Imported (for the generator), nothing runs.
+if (IS_MAIN) {
+  if (args.worker !== undefined) {
+    await runWorker(args.worker, args.lib, args.db)
+  } else {
+    await main()
+  }
 }
