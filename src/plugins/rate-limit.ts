@@ -2,11 +2,17 @@
 // retry loop without backoff. Limits are per client: per bearer token when there is one, since
 // on a local proxy every script shares 127.0.0.1, else per IP. Over the limit a client gets what
 // Spotify itself would send: 429, its error shape and an integer Retry-After.
+//
+// The counts live in one store (policy/client-windows.ts) in @fastify/rate-limit's interface,
+// which the library is registered with, so routes may still take their own limit through
+// `config.rateLimit`. The app-wide check calls that store directly and synchronously: it runs on
+// every request, and the hit lane (src/hit-lane.ts) makes it outside Fastify's hooks.
 import { createHash } from 'node:crypto'
-import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
+import rateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { spotifyError } from '../library/shapes.js'
+import { ClientWindows, type WindowCount } from '../policy/client-windows.js'
 import { TrustStore } from '../policy/trust.js'
 
 /**
@@ -28,20 +34,38 @@ export interface LocalRateLimitOptions {
   exempt?: string[]
   /** Clients tracked at once (LRU); default 5000. */
   cache?: number
-  /** A store for @fastify/rate-limit (tests, a shared store); default in memory. */
+  /** Another store in @fastify/rate-limit's interface (tests); its `incr` must call back synchronously. */
   store?: FastifyRateLimitStoreCtor
 }
 
+export type LimitVerdict = { allowed: true } | { allowed: false, retryAfterSeconds: number }
+
+/** The local limit, for every request wherever it is answered. */
+export interface LocalLimit {
+  /** Counts one request of the client these headers name, and says whether it may be answered. */
+  check: (authorization: string | undefined, ip: string | undefined) => LimitVerdict
+  /** The answer for a client over its limit: Spotify's 429. */
+  refusal: (retryAfterSeconds: number) => { status: 429, headers: Record<string, string>, body: Buffer }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    localLimit: LocalLimit
+  }
+}
+
 const MESSAGE = 'API rate limit exceeded' // Spotify's own wording for this 429
+const REFUSAL_BODY = Buffer.from(JSON.stringify(spotifyError(429, MESSAGE)))
+const ALLOWED: LimitVerdict = Object.freeze({ allowed: true })
 
 // Recent tokens' keys, so a busy client is hashed once, not on every request (in memory only).
 const KEY_MEMO_SIZE = 5000
 const keyMemo = new Map<string, string>()
 
 /** The limiter's key: a SHA-256 of the bearer token (the limiter never holds the token), else the IP. */
-export function clientKey (req: FastifyRequest): string {
-  const token = TrustStore.bearer(req.headers.authorization)
-  if (token === null) return `ip:${req.ip}`
+export function limitKey (authorization: string | undefined, ip: string | undefined): string {
+  const token = TrustStore.bearer(authorization)
+  if (token === null) return `ip:${ip ?? ''}`
   let key = keyMemo.get(token)
   if (key === undefined) {
     key = `token:${createHash('sha256').update(token).digest('hex')}`
@@ -51,36 +75,61 @@ export function clientKey (req: FastifyRequest): string {
   return key
 }
 
+/** limitKey for a Fastify request. */
+export function clientKey (req: FastifyRequest): string {
+  return limitKey(req.headers.authorization, req.ip)
+}
+
 export default fp<LocalRateLimitOptions>(async (app, opts) => {
   const exempt = new Set(opts.exempt ?? DEFAULT_EXEMPT)
+  const max = opts.max ?? DEFAULT_RATE_LIMIT_MAX
+  const windowMs = opts.timeWindowMs ?? DEFAULT_RATE_LIMIT_WINDOW_MS
+  const cache = opts.cache ?? 5000
+  const settings = { max, timeWindow: windowMs, keyGenerator: clientKey, cache }
+  const Store = opts.store
+  const store: FastifyRateLimitStore = Store === undefined ? new ClientWindows(windowMs, cache) : new Store(settings)
+
   await app.register(rateLimit, {
     // Not the library's own per-route hook: its error goes through whichever error handler is in
     // scope, so the body would not be ours to shape. The hook below answers directly.
     global: false,
-    max: opts.max ?? DEFAULT_RATE_LIMIT_MAX,
-    timeWindow: opts.timeWindowMs ?? DEFAULT_RATE_LIMIT_WINDOW_MS,
-    keyGenerator: clientKey,
-    cache: opts.cache ?? 5000,
-    ...(opts.store === undefined ? {} : { store: opts.store }),
+    ...settings,
+    // The library counts in the same store as the app-wide check (a constructor may return it).
+    store: class { constructor () { return store } } as unknown as FastifyRateLimitStoreCtor,
     // Used only by routes opting into their own limit with `config: { rateLimit: {...} }`;
     // the app's error handler turns it into Spotify's shape.
     errorResponseBuilder: () => Object.assign(new Error(MESSAGE), { statusCode: 429 })
   })
-  const check = app.createRateLimit()
 
-  // onRequest on the root: every route and the 404 handler, before any body is read.
-  app.addHook('onRequest', async (req, reply) => {
+  const limit: LocalLimit = {
+    check (authorization, ip) {
+      let counted: WindowCount | undefined
+      store.incr(limitKey(authorization, ip), (err, result) => {
+        if (err !== null) throw err
+        counted = result
+      })
+      if (counted === undefined) throw new Error('the local rate limit\'s store must call back synchronously')
+      if (counted.current <= max) return ALLOWED
+      // Whole seconds, at least 1: clients int() it.
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(counted.ttl / 1000)) }
+    },
+    refusal: (retryAfterSeconds) => ({
+      status: 429,
+      headers: { 'retry-after': String(retryAfterSeconds), 'x-proxy-source': 'local', 'content-type': 'application/json; charset=utf-8' },
+      body: REFUSAL_BODY
+    })
+  }
+  app.decorate('localLimit', limit)
+
+  // onRequest on the root: every route and the 404 handler, before any body is read. Callback
+  // style: no promise per request.
+  app.addHook('onRequest', (req, reply, done) => {
     const url = req.routeOptions.url
-    if (url !== undefined && exempt.has(url)) return
     // `config.rateLimit`: false exempts a route, an object gives it the library's own limit.
-    if (req.routeOptions.config?.rateLimit != null) return
-    const limit = await check(req)
-    if (limit.isAllowed || !limit.isExceeded) return
-    return reply
-      .code(429)
-      .header('retry-after', String(Math.max(1, limit.ttlInSeconds))) // whole seconds: clients int() it
-      .header('x-proxy-source', 'local')
-      .header('content-type', 'application/json; charset=utf-8')
-      .send(spotifyError(429, MESSAGE))
+    if ((url !== undefined && exempt.has(url)) || req.routeOptions.config?.rateLimit != null) { done(); return }
+    const verdict = limit.check(req.headers.authorization, req.ip)
+    if (verdict.allowed) { done(); return }
+    const r = limit.refusal(verdict.retryAfterSeconds)
+    reply.code(r.status).headers(r.headers).send(r.body)
   })
 }, { name: 'local-rate-limit', fastify: '5.x' })
