@@ -6,10 +6,29 @@ import client from 'prom-client'
 import { routeTemplate } from '../observability/route-template.js'
 import { TrafficLog } from '../observability/traffic.js'
 
+/** One answer sent, as the metrics and the dashboard count it. */
+export interface AnsweredRequest {
+  method: string
+  /** The request target as received. */
+  url: string
+  status: number
+  source: string
+  reason: string | null
+  upstreamStatus: number | null
+  upstreamMs: number | null
+  /** Went through the proxy flow (a /v1 request the route or the hit lane answered). */
+  proxied: boolean
+  /** The route as registered, for answers outside /v1 (undefined: no route matched). */
+  route?: string | undefined
+  ms: number
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     metrics: client.Registry
     traffic: TrafficLog
+    /** Counts an answer; called for every request (onResponse) and by the hit lane. */
+    recordAnswer: (a: AnsweredRequest) => void
   }
 }
 
@@ -22,10 +41,40 @@ export default fp(async (app) => {
   const prefix = 'spotify_proxy_'
   client.collectDefaultMetrics({ register: registry, prefix })
 
-  const requests = new client.Counter({ name: `${prefix}requests_total`, help: 'Answers sent, by endpoint, source (upstream|cache|stale|csv|local), fallback reason and status', labelNames: ['route', 'source', 'reason', 'status'], registers: [registry] })
+  // Every answer is counted in plain maps and handed to these counters when they are scraped:
+  // prom-client hashes and validates labels on each inc(), which the hit path would pay per answer.
+  const answers = new Map<string, { labels: Record<string, string>, n: number }>()
+  const lookups = { hit: 0, miss: 0 }
+  const flushedLookups = { hit: 0, miss: 0 }
+  // eslint-disable-next-line no-new
+  new client.Counter({
+    name: `${prefix}requests_total`,
+    help: 'Answers sent, by endpoint, source (upstream|cache|stale|csv|local), fallback reason and status',
+    labelNames: ['route', 'source', 'reason', 'status'],
+    registers: [registry],
+    collect () {
+      for (const a of answers.values()) {
+        if (a.n > 0) this.inc(a.labels, a.n)
+        a.n = 0
+      }
+    }
+  })
   const upstreamSeconds = new client.Histogram({ name: `${prefix}upstream_duration_seconds`, help: 'Time Spotify took to answer, by endpoint', labelNames: ['route'], buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] })
   const upstreamStatus = new client.Counter({ name: `${prefix}upstream_responses_total`, help: 'Answers from Spotify, by status', labelNames: ['status'], registers: [registry] })
-  const hits = new client.Counter({ name: `${prefix}cache_lookups_total`, help: 'GETs under /v1 by whether the cache answered them fresh (hit) or not (miss)', labelNames: ['result'], registers: [registry] })
+  // eslint-disable-next-line no-new
+  new client.Counter({
+    name: `${prefix}cache_lookups_total`,
+    help: 'GETs under /v1 by whether the cache answered them fresh (hit) or not (miss)',
+    labelNames: ['result'],
+    registers: [registry],
+    collect () {
+      for (const result of ['hit', 'miss'] as const) {
+        const n = lookups[result] - flushedLookups[result]
+        if (n > 0) this.inc({ result }, n)
+        flushedLookups[result] = lookups[result]
+      }
+    }
+  })
 
   const { proxy, libraryState } = app
   const gauge = (name: string, help: string, value: () => number): void => {
@@ -48,28 +97,58 @@ export default fp(async (app) => {
   gauge('library_liked_songs', 'Liked Songs in the CSV library', () => libraryState.summary?.likedSongs ?? 0)
   gauge('library_import_duration_seconds', 'Duration of the last library import', () => (libraryState.summary?.durationMs ?? 0) / 1000)
 
-  const lookups = { hit: 0, miss: 0 }
-  app.addHook('onResponse', (req, reply, done) => {
-    const o = req.proxyOutcome
-    const url = req.raw.url ?? ''
-    const route = routeTemplate(url)
-    const source = o?.source ?? 'local'
-    const reason = o?.reason ?? null
-    requests.inc({ route, source, reason: reason ?? '', status: String(reply.statusCode) })
-    if (o !== undefined && req.method === 'GET') {
-      const hit = source === 'cache' && o.upstreamStatus === null
-      lookups[hit ? 'hit' : 'miss']++
-      hits.inc({ result: hit ? 'hit' : 'miss' })
+  // Route templates by target: the same few targets come again and again.
+  const routes = new Map<string, string>()
+  const templateOf = (url: string): string => {
+    let route = routes.get(url)
+    if (route === undefined) {
+      route = routeTemplate(url)
+      if (routes.size >= 4096) routes.delete(routes.keys().next().value!)
+      routes.set(url, route)
     }
-    if (o?.upstreamStatus != null) {
-      upstreamStatus.inc({ status: String(o.upstreamStatus) })
-      if (o.upstreamMs !== null) upstreamSeconds.observe({ route }, o.upstreamMs / 1000)
+    return route
+  }
+
+  const record = (a: AnsweredRequest): void => {
+    // Outside /v1 only registered routes keep their name: a scan of random paths must not make a
+    // label set per path.
+    const route = a.url.startsWith('/v1/') ? templateOf(a.url) : (a.route ?? 'not-found')
+    const reason = a.reason ?? ''
+    const status = a.status
+    const labels = `${route}\n${a.source}\n${reason}\n${status}`
+    let count = answers.get(labels)
+    if (count === undefined) {
+      count = { labels: { route, source: a.source, reason, status: String(status) }, n: 0 }
+      answers.set(labels, count)
+    }
+    count.n++
+    if (a.proxied && a.method === 'GET') lookups[a.source === 'cache' && a.upstreamStatus === null ? 'hit' : 'miss']++
+    if (a.upstreamStatus !== null) {
+      upstreamStatus.inc({ status: String(a.upstreamStatus) })
+      if (a.upstreamMs !== null) upstreamSeconds.observe({ route }, a.upstreamMs / 1000)
     }
     // Only the API's traffic: probes, the dashboard and /metrics itself would drown it.
-    if (url.startsWith('/v1/')) traffic.record({ method: req.method, route, status: reply.statusCode, source, reason, upstreamStatus: o?.upstreamStatus ?? null, ms: Math.round(reply.elapsedTime) })
+    if (a.url.startsWith('/v1/')) traffic.record({ method: a.method, route, status, source: a.source, reason: a.reason, upstreamStatus: a.upstreamStatus, ms: a.ms })
+  }
+
+  app.addHook('onResponse', (req, reply, done) => {
+    const o = req.proxyOutcome
+    record({
+      method: req.method,
+      url: req.raw.url ?? '',
+      status: reply.statusCode,
+      source: o?.source ?? 'local',
+      reason: o?.reason ?? null,
+      upstreamStatus: o?.upstreamStatus ?? null,
+      upstreamMs: o?.upstreamMs ?? null,
+      proxied: o !== undefined,
+      route: req.routeOptions.url,
+      ms: Math.round(reply.elapsedTime)
+    })
     done()
   })
 
+  app.decorate('recordAnswer', record)
   app.decorate('metrics', registry)
   app.decorate('traffic', traffic)
 }, { name: 'observability', dependencies: ['proxy', 'library'] })
