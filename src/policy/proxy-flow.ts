@@ -22,7 +22,8 @@ export type FallbackReason = 'rate-limited' | 'quota-exceeded' | 'upstream-5xx' 
 
 export interface ProxyReply {
   status: number
-  headers: Record<string, string>
+  /** Read-only: a cache hit's are shared between requests. */
+  headers: Readonly<Record<string, string>>
   body: Buffer
   source: Source
   reason: FallbackReason | null
@@ -128,6 +129,7 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
   // Identical GETs in flight share one upstream request; only trusted callers share, since an
   // answer fetched with one token may go only to trusted ones.
   const inflight = new Map<string, Promise<ProxyReply>>()
+  const hitHeaders = new WeakMap<StoredAnswer, { age: number, headers: Readonly<Record<string, string>> }>()
 
   return { handle, fresh }
 
@@ -308,7 +310,7 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
       const quota = isQuotaExceeded(answer.body)
       deps.cooldown.start(retryAfterSeconds(answer.headers['retry-after'], now()), quota ? 'quota-exceeded' : 'rate-limited')
       const relayed = upstream(answer)
-      relayed.headers['retry-after'] = String(deps.cooldown.secondsLeft())
+      relayed.headers = { ...relayed.headers, 'retry-after': String(deps.cooldown.secondsLeft()) }
       if (s.fallbackOnRateLimit && mode !== 'online') return fallback(quota ? 'quota-exceeded' : 'rate-limited', relayed)
       return relayed
     }
@@ -499,7 +501,18 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
   }
 
   function fromCache (a: StoredAnswer, source: 'cache' | 'stale', reason: FallbackReason | null): ProxyReply {
-    const headers: Record<string, string> = { ...a.headers, age: String(Math.max(0, Math.floor(ageSeconds(a)))), 'x-proxy-source': source }
+    const age = Math.max(0, Math.floor(ageSeconds(a)))
+    // A hit's headers change only with its age: built once per answer and second, and shared
+    // (frozen, so nothing downstream can change them for the next request).
+    if (source === 'cache' && reason === null) {
+      let memo = hitHeaders.get(a)
+      if (memo === undefined || memo.age !== age) {
+        memo = { age, headers: Object.freeze({ ...a.headers, age: String(age), 'x-proxy-source': 'cache' }) }
+        hitHeaders.set(a, memo)
+      }
+      return { status: a.status, headers: memo.headers, body: a.body, source, reason, upstreamStatus: null, upstreamMs: null }
+    }
+    const headers: Record<string, string> = { ...a.headers, age: String(age), 'x-proxy-source': source }
     if (reason !== null) {
       headers['x-proxy-fallback-reason'] = reason
       headers['cache-control'] = FALLBACK_CACHE_CONTROL
