@@ -1,5 +1,5 @@
 // Builds the Fastify app from plugins and routes; the server and the tests both use it.
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { clientErrorHandler, refuseConnect } from './client-errors.js'
 import type { Config } from './config.js'
 import database from './plugins/database.js'
@@ -13,13 +13,18 @@ import admin from '../routes/admin.js'
 import dashboard from '../routes/dashboard.js'
 import metrics from '../routes/metrics.js'
 import { spotifyError } from './library/shapes.js'
+import { createHitLane, hitLaneServer, hostFields, type HitLane, type RequestLine } from './hit-lane.js'
 
 // Levels at which the per-request `info` line is not written: it is then not even built.
 const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent'])
 
 export async function buildApp (config: Config, fastifyOptions: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  // Fresh cache hits are answered by the server before Fastify (hit-lane.ts); the lane is set
+  // once every plugin it uses is ready.
+  let lane: HitLane | null = null
   // One log line per request, written below with where the answer came from.
   const app = Fastify({
+    serverFactory: hitLaneServer(() => lane),
     logController: new LogController({ disableRequestLogging: true }),
     clientErrorHandler,
     // A URL Fastify cannot decode (`/v1/tracks/%ff`) is the client's error, in Spotify's shape.
@@ -60,20 +65,22 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
   // way would then keep the server open until its keep-alive times out. It is ended once answered.
   let closing = false
   app.addHook('preClose', (done) => { closing = true; done() })
+  const logAnswer = (log: FastifyBaseLogger, line: RequestLine): void => {
+    if (!QUIET_LEVELS.has(log.level)) log.info(line, 'request')
+  }
   app.addHook('onResponse', (req, reply, done) => {
     if (closing) req.raw.socket.end()
-    if (QUIET_LEVELS.has(req.log.level)) { done(); return }
     const o = req.proxyOutcome
-    req.log.info({
+    logAnswer(req.log, {
       method: req.method,
-      path: (req.raw.url ?? '').split('?')[0],
+      path: (req.raw.url ?? '').split('?')[0]!,
       status: reply.statusCode,
       source: o?.source ?? 'local',
       reason: o?.reason ?? null,
       upstreamStatus: o?.upstreamStatus ?? null,
       upstreamMs: o?.upstreamMs ?? null,
       ms: Math.round(reply.elapsedTime)
-    }, 'request')
+    })
     done()
   })
 
@@ -93,13 +100,8 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
   await app.register(dashboard)
   await app.register(proxy)
   await app.ready()
+  lane = createHitLane({ fresh: app.proxy.fresh, limit: app.localLimit, record: app.recordAnswer, mode: config.mode, log: app.log, logAnswer: line => { logAnswer(app.log, line) }, closing: () => closing })
   return app
-}
-
-function hostFields (raw: string[]): number {
-  let n = 0
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') n++
-  return n
 }
 
 declare module 'fastify' {

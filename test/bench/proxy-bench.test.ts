@@ -8,7 +8,7 @@ import t, { type Test } from 'tap'
 import { findNginx, NGINX_MISSING } from '../../bench/proxy/nginx.js'
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const SMOKE = ['--duration', '1', '--connections', '5', '--warmup', '1', '--tokens', '100']
+const SMOKE = ['--duration', '1', '--connections', '5', '--warmup', '1', '--tokens', '1000']
 
 interface Run { code: number | null, stdout: string, stderr: string }
 
