@@ -69,6 +69,21 @@ export function createHitLane (deps: HitLaneDeps): HitLane {
     if (req.method !== 'GET') return false
     const url = req.url
     if (url === undefined || !url.startsWith('/v1/') || deps.closing()) return false
+    try {
+      return answer(req, res, url)
+    } catch (err) {
+      // The router then answers as it would have (a cache read that failed fails there too, in
+      // Spotify's shape). The rare request this counted is counted again there.
+      if (res.headersSent) {
+        deps.log.error({ err, path: url.split('?')[0] }, 'hit lane: failed after answering')
+        return true
+      }
+      deps.log.warn({ err, path: url.split('?')[0] }, 'hit lane: not answered, handed to the router')
+      return false
+    }
+  }
+
+  function answer (req: IncomingMessage, res: ServerResponse, url: string): boolean {
     const h = req.headers
     if (h['x-proxy-mode'] !== undefined || h['content-length'] !== undefined || h['transfer-encoding'] !== undefined) return false
     if (hostFields(req.rawHeaders) !== 1) return false
@@ -78,33 +93,26 @@ export function createHitLane (deps: HitLaneDeps): HitLane {
       accepted.add(url)
     }
     const start = performance.now()
-    const answer = deps.fresh({ method: 'GET', path: url, headers: h, token: TrustStore.bearer(h.authorization), mode: deps.mode })
-    if (answer === null || answer.headers['content-type'] === undefined) return false
-    let headers = wire.get(answer.headers)
+    const hit = deps.fresh({ method: 'GET', path: url, headers: h, token: TrustStore.bearer(h.authorization), mode: deps.mode })
+    if (hit === null || hit.headers['content-type'] === undefined) return false
+    let headers = wire.get(hit.headers)
     if (headers === undefined) {
-      headers = wireHeaders(answer.headers, answer.body.length)
-      if (Object.isFrozen(answer.headers)) wire.set(answer.headers, headers)
+      headers = wireHeaders(hit.headers, hit.body.length)
+      if (Object.isFrozen(hit.headers)) wire.set(hit.headers, headers)
     }
 
     const verdict = deps.limit.check(h.authorization, req.socket.remoteAddress)
-    try {
-      if (verdict.allowed) {
-        res.writeHead(answer.status, headers)
-        res.end(answer.body)
-      } else {
-        const r = deps.limit.refusal(verdict.retryAfterSeconds)
-        res.writeHead(r.status, wireHeaders(r.headers, r.body.length))
-        res.end(r.body)
-      }
-    } catch (err) {
-      // Headers Node refuses (a stored answer with a bad byte): Fastify answers, as it would have.
-      if (res.headersSent) throw err
-      deps.log.warn({ err, path: url.split('?')[0] }, 'hit lane: answer not written, handed to the router')
-      return false
+    if (verdict.allowed) {
+      res.writeHead(hit.status, headers)
+      res.end(hit.body)
+    } else {
+      const r = deps.limit.refusal(verdict.retryAfterSeconds)
+      res.writeHead(r.status, wireHeaders(r.headers, r.body.length))
+      res.end(r.body)
     }
     const ms = Math.round(performance.now() - start)
     const status = res.statusCode
-    const source = verdict.allowed ? answer.source : 'local'
+    const source = verdict.allowed ? hit.source : 'local'
     deps.record({ method: 'GET', url, status, source, reason: null, upstreamStatus: null, upstreamMs: null, proxied: verdict.allowed, ms })
     deps.logAnswer({ method: 'GET', path: url.split('?')[0]!, status, source, reason: null, upstreamStatus: null, upstreamMs: null, ms, hitLane: true })
     return true

@@ -3,6 +3,8 @@
 // it must count against the same rate limit and metrics, and anything it is unsure of must reach
 // Fastify untouched.
 import net from 'node:net'
+import path from 'node:path'
+import Database from 'better-sqlite3'
 import t, { type Test } from 'tap'
 import { ALICE, BOB, proxyRig, type ProxyRig } from '../helpers/proxy.js'
 
@@ -10,8 +12,8 @@ const TRACK = '/v1/tracks/11dFghVXANMlKmJXsNCbNl'
 // Headers both paths must agree on (the server adds Connection/Keep-Alive on a real socket only).
 const COMPARED = ['content-type', 'cache-control', 'etag', 'date', 'age', 'x-proxy-source', 'x-proxy-fallback-reason', 'content-length', 'retry-after']
 
-async function listening (t: Test, env: Record<string, string> = {}): Promise<{ rig: ProxyRig, base: string }> {
-  const rig = await proxyRig(t, env)
+async function listening (t: Test, env: Record<string, string> = {}, dbFile?: string): Promise<{ rig: ProxyRig, base: string }> {
+  const rig = await proxyRig(t, env, dbFile)
   await rig.app.listen({ host: '127.0.0.1', port: 0 })
   const address = rig.app.server.address()
   if (address === null || typeof address === 'string') throw new Error('no port')
@@ -172,4 +174,25 @@ t.test('an answer past its TTL is not the lane\'s: the route revalidates it', as
   t.equal(rig.upstreamCount(), count + 1, 'asked upstream again')
   t.equal(rig.double.requests.at(-1)!.headers['if-none-match'] !== undefined, true, 'with the ETag it holds')
   t.equal(late.status, 200)
+})
+
+t.test('a cache read that fails in the lane is handed to the router, which answers in Spotify\'s shape; the server keeps running', async t => {
+  const dir = t.testdir()
+  const file = path.join(dir, 'proxy.sqlite')
+  {
+    // Fill the cache, then start again on the same file so the next hit is read from SQLite.
+    const first = await proxyRig(t, {}, file)
+    t.equal((await first.get(TRACK)).statusCode, 200)
+    await first.app.close()
+  }
+  const { rig, base } = await listening(t, {}, file)
+  // A real fault: the table under the cache disappears (another process, a broken file).
+  const db = new Database(file)
+  db.exec('DROP TABLE response_cache')
+  db.close()
+  const res = await get(base, TRACK)
+  t.equal(res.status, 500)
+  t.same(JSON.parse(res.body.toString()), { error: { status: 500, message: 'Internal server error' } })
+  t.ok(rig.logs.some(l => l.includes('hit lane: not answered, handed to the router')), 'the lane logged and stepped aside')
+  t.equal((await get(base, '/healthz', null)).status, 200, 'still serving')
 })
