@@ -12,7 +12,7 @@ import { UpstreamFailure } from '../upstream/types.js'
 import type { CircuitBreaker } from './breaker.js'
 import { entityRequest, severalPath, type EntityRequest } from './entity-requests.js'
 import type { RefusedEndpoints } from './refusals.js'
-import { closedEndpoint, ITEMS_PAGE_MAX, ownPlaylistsPath, planPlaylistTracks, rewriteLinks, stitchPlaylistPages, translatePlaylistWrite, userPlaylistsOwner, type PlaylistTracksPlan } from './shim.js'
+import { closedEndpoint, ITEMS_PAGE_MAX, lastSearchPage, ownPlaylistsPath, planPlaylistTracks, planSearch, rewriteLinks, SEARCH_LIMIT_REFUSAL, stitchPlaylistPages, stitchSearchPages, translatePlaylistWrite, userPlaylistsOwner, type PlaylistTracksPlan, type SearchPlan } from './shim.js'
 import { isQuotaExceeded, retryAfterSeconds, type CooldownStore } from './cooldown.js'
 import type { LibraryOwner } from './owner.js'
 import type { Identity, TrustStore } from './trust.js'
@@ -213,6 +213,7 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
     // What goes upstream: the request itself, or its 2026 equivalent (shim.ts).
     const plan = isGet ? planPlaylistTracks(req.path) : null
     if (plan !== null && !plan.ok) return local(plan.status, plan.message, null)
+    const search = isGet && plan === null ? planSearch(req.path) : null
     let upstreamPath = req.path
     let upstreamBody = req.body
     const write = translatePlaylistWrite(req.method, req.path, req.body)
@@ -241,12 +242,23 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
     try {
       if (plan !== null) {
         answer = await playlistPages(plan.plan, headers)
+      } else if (search !== null && deps.refusals.isRefused(SEARCH_LIMIT_REFUSAL)) {
+        answer = await searchPages(search, headers)
       } else {
         const forward: ForwardRequest = { method: req.method, path: upstreamPath, headers }
         if (upstreamBody !== undefined && upstreamBody.length > 0) forward.body = upstreamBody
         // Revalidate what we hold instead of refetching it (RFC 9111 §4.3.1).
         if (cached?.etag && forward.headers['if-none-match'] === undefined) forward.headers['if-none-match'] = cached.etag
         answer = await send(forward)
+        // Search limits over 10 are refused since February 2026 (not for apps with extended
+        // quota): asked again in pages of 10, whose answer (or error: a bad query's own message)
+        // is the client's. Remembered only when that works, so a 400 for another reason does
+        // not split every later search.
+        if (search !== null && answer.status === 400) {
+          const paged = await searchPages(search, headers)
+          if (paged.status === 200) deps.refusals.refuse(SEARCH_LIMIT_REFUSAL, 400)
+          answer = { ...paged, ms: paged.ms + answer.ms }
+        }
       }
     } catch (err) {
       if (err instanceof PacingTimeout) {
@@ -374,6 +386,31 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
       const headers: Record<string, string> = { ...first!.headers, 'content-type': JSON_TYPE }
       delete headers.etag // the stitched body is no upstream representation
       return { status: 200, headers, body: Buffer.from(JSON.stringify(stitchPlaylistPages(p, pages, base))), ms }
+    }
+
+    async function searchPages (p: SearchPlan, fwd: Record<string, string>): Promise<UpstreamAnswer> {
+      const pages: Array<Record<string, unknown>> = []
+      let ms = 0
+      let first: UpstreamAnswer | null = null
+      for (const pagePath of p.pages) {
+        const a = await send({ method: 'GET', path: pagePath, headers: { ...fwd } })
+        ms += a.ms
+        let page: unknown
+        try {
+          page = a.status === 200 && isJson(a) ? JSON.parse(a.body.toString('utf8')) : null
+        } catch {
+          page = null
+        }
+        // A failed page fails the answer (judged, and fallen back from, by the caller).
+        if (typeof page !== 'object' || page === null || Array.isArray(page)) return { ...a, ms }
+        pages.push(page as Record<string, unknown>)
+        first ??= a
+        if (lastSearchPage(page as Record<string, unknown>)) break
+      }
+      const base = s.rewriteLinks ? s.publicApiBase : s.upstreamApiBases[0]!
+      const headers: Record<string, string> = { ...first!.headers, 'content-type': JSON_TYPE }
+      delete headers.etag // the stitched body is no upstream representation
+      return { status: 200, headers, body: Buffer.from(JSON.stringify(stitchSearchPages(p, pages, base))), ms }
     }
 
     function fallback (reason: FallbackReason, relayed: ProxyReply | null, broken?: UpstreamAnswer): ProxyReply {

@@ -8,6 +8,8 @@
 // - /v1/users/{id}/playlists is closed: for the token's own user, /v1/me/playlists answers the same.
 // - Paging links in upstream answers point at Spotify; rewritten, a client following `next` stays
 //   on the proxy.
+// - /v1/search takes `limit` 1-10 (was 1-50): once upstream refuses a larger one, a client's page
+//   of up to 50 is asked as pages of 10, stitched per result type.
 import { applyFields } from '../answers/fields-filter.js'
 import { parsePage } from '../answers/params.js'
 
@@ -56,6 +58,90 @@ export function planPlaylistTracks (path: string): PlanResult | null {
 }
 
 type Json = Record<string, unknown>
+
+/** Search pages are at most this long since February 2026 (was 50). */
+export const SEARCH_PAGE_MAX = 10
+/** What /v1/search took before, and still takes for apps with extended quota. */
+const SEARCH_PAGE = { limit: { min: 1, max: 50, fallback: 20 }, maxOffset: 1000 }
+const SEARCH = /^\/v1\/search\/?(?:\?(.*))?$/
+/** The key under which an upstream refusing search limits over 10 is remembered (refusals.ts). */
+export const SEARCH_LIMIT_REFUSAL = 'GET /v1/search?limit>10'
+
+export interface SearchPlan {
+  limit: number
+  offset: number
+  /** The client's query, kept for the stitched answer's links. */
+  rawQuery: string
+  /** Upstream GETs, in order: pages of at most 10. */
+  pages: string[]
+}
+
+/**
+ * For a search asking more than 10 results a type: the pages of 10 to ask instead. Null for any
+ * other request, and for a limit or offset out of range (upstream's own 400 then answers).
+ */
+export function planSearch (path: string): SearchPlan | null {
+  const m = SEARCH.exec(path)
+  if (m === null) return null
+  const rawQuery = m[1] ?? ''
+  const query = new URLSearchParams(rawQuery)
+  if (!query.has('limit')) return null
+  const page = parsePage(query, SEARCH_PAGE)
+  if (!('limit' in page) || page.limit <= SEARCH_PAGE_MAX) return null
+  const pages: string[] = []
+  for (let offset = page.offset, left = page.limit; left > 0 && offset <= SEARCH_PAGE.maxOffset; offset += SEARCH_PAGE_MAX, left -= SEARCH_PAGE_MAX) {
+    const q = new URLSearchParams(query)
+    q.set('limit', String(Math.min(left, SEARCH_PAGE_MAX)))
+    q.set('offset', String(offset))
+    pages.push(`/v1/search?${q.toString().replace(/%2C/g, ',')}`)
+  }
+  return { limit: page.limit, offset: page.offset, rawQuery, pages }
+}
+
+/** Whether a search page is the last one for every type it holds: short, or reaching its total. */
+export function lastSearchPage (page: Json): boolean {
+  return Object.values(page).every(v => !isPaging(v) || v.items.length < SEARCH_PAGE_MAX ||
+    (typeof v.offset === 'number' && typeof v.total === 'number' && v.offset + v.items.length >= v.total))
+}
+
+/**
+ * One search answer from its pages of 10, as upstream gave it before the cut: per type (tracks,
+ * artists, …) the items in order, the first page's total, the client's limit and offset, and links
+ * on `apiBase` for the client's query.
+ */
+export function stitchSearchPages (plan: SearchPlan, pages: readonly Json[], apiBase: string): Json {
+  const first = pages[0] ?? {}
+  const link = (offset: number): string => {
+    const q = new URLSearchParams(plan.rawQuery)
+    q.set('offset', String(offset))
+    q.set('limit', String(plan.limit))
+    return `${apiBase}/search?${q.toString().replace(/%2C/g, ',')}`
+  }
+  const body: Json = {}
+  for (const [type, paging] of Object.entries(first)) {
+    if (!isPaging(paging)) {
+      body[type] = paging
+      continue
+    }
+    const items = pages.flatMap(p => (isPaging(p[type]) ? (p[type] as { items: unknown[] }).items : []))
+    const total = typeof paging.total === 'number' ? paging.total : items.length
+    body[type] = {
+      ...paging,
+      href: `${apiBase}/search${plan.rawQuery === '' ? '' : `?${plan.rawQuery}`}`,
+      items,
+      limit: plan.limit,
+      next: plan.offset + plan.limit < total ? link(plan.offset + plan.limit) : null,
+      offset: plan.offset,
+      previous: plan.offset > 0 ? link(Math.max(0, plan.offset - plan.limit)) : null,
+      total
+    }
+  }
+  return body
+}
+
+function isPaging (v: unknown): v is Json & { items: unknown[] } {
+  return typeof v === 'object' && v !== null && Array.isArray((v as { items?: unknown }).items)
+}
 
 /**
  * One paging object from the /items pages, as the client's /tracks would have answered it:

@@ -96,7 +96,7 @@ function expectation (condition: Condition, pass: 1 | 2, step: Step): Expect {
 }
 
 /** A port free right now, so the proxy's public URL (SPOTIFY_PROXY_PUBLIC_URL) can name it before it listens. */
-async function freePort (): Promise<number> {
+export async function freePort (): Promise<number> {
   const server = net.createServer()
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo

@@ -1,7 +1,7 @@
 // The 2026 shim's pure parts: which /items pages a /tracks request becomes, how they are stitched,
 // write translation, own-playlists paths, link rewriting and the closed-endpoint names.
 import t from 'tap'
-import { closedEndpoint, ownPlaylistsPath, planPlaylistTracks, rewriteLinks, stitchPlaylistPages, translatePlaylistWrite, userPlaylistsOwner, type PlaylistTracksPlan } from '../../src/policy/shim.js'
+import { closedEndpoint, ownPlaylistsPath, planPlaylistTracks, planSearch, rewriteLinks, stitchPlaylistPages, translatePlaylistWrite, userPlaylistsOwner, type PlaylistTracksPlan } from '../../src/policy/shim.js'
 
 const P = '37i9dQZF1DXcBWIGoYBM5M'
 const BASE = 'http://127.0.0.1:8888/v1'
@@ -99,4 +99,22 @@ t.test('closed endpoints are named by their template', async t => {
   t.equal(closedEndpoint('GET', '/v1/users/bob/playlists'), 'GET /v1/users/{id}/playlists')
   t.equal(closedEndpoint('POST', '/v1/users/bob/playlists'), null)
   t.equal(closedEndpoint('GET', '/v1/me/playlists'), null)
+})
+
+t.test('planSearch: pages of 10 only for limits over 10 that were valid before the cut', async t => {
+  t.equal(planSearch('/v1/search?q=a&type=track'), null, 'no limit: upstream\'s default')
+  t.equal(planSearch('/v1/search?q=a&type=track&limit=10'), null, '10 or less: asked as it is')
+  t.equal(planSearch('/v1/search?q=a&type=track&limit=51'), null, 'over 50 was always refused: upstream says so')
+  t.equal(planSearch('/v1/search?q=a&type=track&limit=20&offset=1001'), null, 'an offset past 1000 too')
+  t.equal(planSearch('/v1/tracks?limit=20'), null)
+  t.same(planSearch('/v1/search/?q=a%20b&type=track,artist&limit=21&offset=5')?.pages, [
+    '/v1/search?q=a+b&type=track,artist&limit=10&offset=5',
+    '/v1/search?q=a+b&type=track,artist&limit=10&offset=15',
+    '/v1/search?q=a+b&type=track,artist&limit=1&offset=25'
+  ], 'a trailing slash as spotify-web-api-node sends it')
+  t.same(planSearch('/v1/search?q=a&type=track&limit=50&offset=980')?.pages, [
+    '/v1/search?q=a&type=track&limit=10&offset=980',
+    '/v1/search?q=a&type=track&limit=10&offset=990',
+    '/v1/search?q=a&type=track&limit=10&offset=1000'
+  ], 'no page past offset 1000, the most upstream serves')
 })

@@ -189,3 +189,87 @@ t.test('link rewriting can be switched off; a new public base drops answers hold
   t.equal(fresh.headers['x-proxy-source'], 'upstream', 'the stored answer with the old links was dropped')
   t.equal(fresh.json().href, `http://localhost:9999/v1/tracks/${trackId(5)}`)
 })
+
+// Search since February 2026: limit 1-10 (research/spotify-api.md §3.11). 37 tracks and 12 artists
+// match `q=song`; links name the query `query`, as Spotify's do.
+const FOUND = { tracks: 37, artists: 12 }
+function searchDouble (base: string, maxLimit: number) {
+  return (req: RecordedRequest): Behaviour => {
+    const url = new URL(req.url, 'http://x')
+    if (url.pathname === '/v1/me') return behave.ok()
+    if (url.pathname !== '/v1/search') return FORBIDDEN
+    const q = url.searchParams
+    const limit = Number(q.get('limit') ?? 5)
+    const offset = Number(q.get('offset') ?? 0)
+    if (!(limit >= 1 && limit <= maxLimit)) return behave.status(400, { error: { status: 400, message: 'Invalid limit' } })
+    if (q.get('q') !== 'song') return behave.status(400, { error: { status: 400, message: 'No search query' } })
+    const body: Record<string, unknown> = {}
+    for (const type of (q.get('type') ?? '').split(',')) {
+      const total = FOUND[`${type}s` as keyof typeof FOUND] ?? 0
+      const link = (o: number): string => `${base}/v1/search?offset=${o}&limit=${limit}&query=song&type=${q.get('type')}`
+      const items = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) => (type === 'track' ? track(trackId(offset + i), base) : { id: `artist${offset + i}`, type: 'artist', name: `Artist ${offset + i}` }))
+      body[`${type}s`] = { href: link(offset), items, limit, offset, total, next: offset + limit < total ? link(offset + limit) : null, previous: offset > 0 ? link(Math.max(0, offset - limit)) : null }
+    }
+    return json(body)
+  }
+}
+
+t.test('search past 10 results: refused upstream, asked again in pages of 10 and stitched; then asked in pages at once', async t => {
+  const r = await proxyRig(t, { SPOTIFY_PROXY_PUBLIC_URL: PUBLIC })
+  r.double.set(searchDouble(r.double.url, 10))
+  await r.get('/v1/me')
+  let before = r.upstreamCount()
+  const res = await r.get('/v1/search?q=song&type=track,artist&limit=25')
+  t.equal(res.statusCode, 200)
+  t.same(asked(r, before), [
+    'GET /v1/search?q=song&type=track,artist&limit=25',
+    'GET /v1/search?q=song&type=track,artist&limit=10&offset=0',
+    'GET /v1/search?q=song&type=track,artist&limit=10&offset=10',
+    'GET /v1/search?q=song&type=track,artist&limit=5&offset=20'
+  ])
+  const body = res.json()
+  t.same(body.tracks.items.map((x: { id: string }) => x.id), Array.from({ length: 25 }, (_, i) => trackId(i)), '25 tracks in order')
+  t.same([body.tracks.limit, body.tracks.offset, body.tracks.total], [25, 0, 37])
+  t.equal(body.tracks.next, `${PUBLIC}/v1/search?q=song&type=track,artist&limit=25&offset=25`, 'the next page of 25, on the proxy')
+  t.equal(body.tracks.previous, null)
+  t.same(body.artists.items.map((x: { id: string }) => x.id), Array.from({ length: 12 }, (_, i) => `artist${i}`), 'each type stitched: the 12 artists')
+  t.equal(body.artists.next, null)
+
+  // The refusal is remembered: the next page is asked in pages straight away, and stops at the end.
+  before = r.upstreamCount()
+  const next = await r.get(new URL(body.tracks.next).pathname + new URL(body.tracks.next).search)
+  t.same(asked(r, before), ['GET /v1/search?q=song&type=track,artist&limit=10&offset=25', 'GET /v1/search?q=song&type=track,artist&limit=10&offset=35'], 'a short page of every type ends it')
+  const page2 = next.json()
+  t.same(page2.tracks.items.map((x: { id: string }) => x.id), Array.from({ length: 12 }, (_, i) => trackId(25 + i)))
+  t.same([page2.tracks.offset, page2.tracks.limit, page2.tracks.next], [25, 25, null])
+  t.equal(page2.tracks.previous, `${PUBLIC}/v1/search?q=song&type=track,artist&limit=25&offset=0`)
+  t.equal(page2.artists.items.length, 0)
+
+  before = r.upstreamCount()
+  t.same((await r.get('/v1/search?q=song&type=track&limit=7')).json().tracks.items.length, 7, 'a limit of 10 or less is asked as it is')
+  t.same(asked(r, before), ['GET /v1/search?q=song&type=track&limit=7'])
+})
+
+t.test('a search refused for another reason is not taken for the limit cut', async t => {
+  const r = await proxyRig(t)
+  r.double.set(searchDouble(r.double.url, 10))
+  await r.get('/v1/me')
+  let before = r.upstreamCount()
+  const bad = await r.get('/v1/search?q=nonsense&type=track&limit=30')
+  t.equal(bad.statusCode, 400)
+  t.same(bad.json(), { error: { status: 400, message: 'No search query' } }, 'upstream\'s own 400')
+  t.equal(r.upstreamCount() - before, 2, 'asked as it was, then the first page of 10')
+  before = r.upstreamCount()
+  await r.get('/v1/search?q=song&type=track&limit=20')
+  t.equal(asked(r, before)[0], 'GET /v1/search?q=song&type=track&limit=20', 'not remembered: the next search is asked as it is first')
+})
+
+t.test('an app whose search still takes 50 (extended quota) is asked once', async t => {
+  const r = await proxyRig(t)
+  r.double.set(searchDouble(r.double.url, 50))
+  await r.get('/v1/me')
+  const before = r.upstreamCount()
+  const res = await r.get('/v1/search?q=song&type=track&limit=30')
+  t.equal(res.json().tracks.items.length, 30)
+  t.same(asked(r, before), ['GET /v1/search?q=song&type=track&limit=30'])
+})
