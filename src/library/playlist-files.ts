@@ -36,3 +36,19 @@ export function syntheticPlaylistId (relativePath: string): string {
   }
   return id
 }
+
+/**
+ * The names the library can hold for a playlist called `name` on Spotify, lower-cased: the name
+ * itself, and what describePlaylistFile makes of each file name Exportify has given it
+ * (research/exportify.md §2.2), since those drop characters: since 2025-09-02 `/\\:*?"<>|` are
+ * removed and spaces become `_`; before, everything but ASCII letters, digits, `-` and space was
+ * removed and the name lower-cased.
+ */
+export function libraryNamesFor (name: string): string[] {
+  const files = [
+    name.replace(/[/\\:*?"<>|]/g, '').replace(/\s+/g, '_'),
+    name.replace(/[^a-z0-9\- ]/gi, '').replace(/ /g, '_').toLowerCase()
+  ]
+  const names = [name.trim(), ...files.map(f => (f.replace(/_/g, '') === '' ? '' : describePlaylistFile(`${f}.csv`).name))]
+  return [...new Set(names.map(n => n.toLowerCase()).filter(n => n !== ''))]
+}

@@ -4,6 +4,7 @@
 // is answered from the CSV when Spotify cannot answer.
 import type { LibraryStore } from '../library/store.js'
 import { PlaylistLinkError } from '../library/store.js'
+import { libraryNamesFor } from '../library/playlist-files.js'
 
 // Answers that list or show the caller's own playlists (their own and the ones they follow,
 // which Exportify exports too). Search results and other users' lists never teach anything.
@@ -12,14 +13,16 @@ const ID = /^[0-9A-Za-z]{22}$/
 
 /**
  * Links every synthetic-id playlist of the library that this answer names unambiguously (exactly
- * one library playlist of that name, and the name once in the answer). Returns how many were linked.
+ * one library playlist of that name, and one playlist of the answer that could have it). Names are
+ * matched as Exportify's file names keep them (libraryNamesFor). Returns how many were linked.
  */
 export function learnPlaylistIds (store: LibraryStore, pathname: string, json: unknown): number {
   if (!TEACHING_PATHS.some(re => re.test(pathname))) return 0
-  const named = new Map<string, string | null>() // folded name → id, null when the answer repeats the name
+  // Library name → id, null when two playlists of the answer could have that name in the library
+  // (Exportify's file names drop characters, so `Work: Focus` and `Work Focus` both become `Work_Focus.csv`).
+  const named = new Map<string, string | null>()
   for (const p of playlistsIn(json)) {
-    const key = p.name.trim().toLowerCase()
-    named.set(key, named.has(key) && named.get(key) !== p.id ? null : p.id)
+    for (const key of libraryNamesFor(p.name)) named.set(key, named.has(key) && named.get(key) !== p.id ? null : p.id)
   }
   let linked = 0
   for (const [name, id] of named) {

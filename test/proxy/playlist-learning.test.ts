@@ -72,3 +72,23 @@ t.test('the learned link outlives a restart', async t => {
   t.equal(res.headers['x-proxy-source'], 'csv')
   t.equal(res.json().items.length, 2)
 })
+
+t.test('names Exportify\'s file names dropped characters from are learned too, ambiguous ones are not', async t => {
+  const lib = fs.mkdtempSync(path.join(os.tmpdir(), 'library-'))
+  t.teardown(() => fs.rmSync(lib, { recursive: true, force: true }))
+  const rows = fs.readFileSync(path.join(import.meta.dirname, '../../demo-library/Deep_Focus.csv'))
+  // "Work: Focus" as Exportify names its file since 2025-09; "Dad & Patti's 🎸" as it did before
+  // (ASCII letters, digits, - and space only, lower-cased); "chill.csv" could be "Chill" or "chill!".
+  for (const file of ['Work_Focus.csv', 'dad__pattis_.csv', 'chill.csv']) fs.writeFileSync(path.join(lib, file), rows)
+  const r = await proxyRig(t, { SPOTIFY_CSV_BACKUP_PATH: lib })
+  const ids = { work: '0Work0Focus0Playlist0a', dad: '0Dad0And0Patti0Songs0b', chill: '0Chill0Plain0Playlist0', chill2: '0Chill0Bang0Playlist00' }
+  r.double.set(req => (req.url.startsWith('/v1/me/playlists')
+    ? json({ href: 'x', items: [playlist(ids.work, 'Work: Focus', 'alice'), playlist(ids.dad, 'Dad & Patti\'s 🎸', 'alice'), playlist(ids.chill, 'Chill', 'alice'), playlist(ids.chill2, 'chill!', 'alice')], limit: 20, offset: 0, next: null, previous: null, total: 4 })
+    : behave.ok()))
+  await r.get('/v1/me')
+  await r.get('/v1/me/playlists')
+  t.same([r.app.library.getPlaylist(ids.work)?.name, r.app.library.getPlaylist(ids.work)?.idSource], ['Work Focus', 'learned'], '"Work: Focus" is Work_Focus.csv')
+  t.same([r.app.library.getPlaylist(ids.dad)?.name, r.app.library.getPlaylist(ids.dad)?.idSource], ['dad pattis', 'learned'], '"Dad & Patti\'s 🎸" is dad__pattis_.csv')
+  t.equal(r.app.library.getPlaylist(ids.chill), null, 'chill.csv could be either "Chill" or "chill!": not linked')
+  t.equal(r.app.library.getPlaylist(ids.chill2), null)
+})
