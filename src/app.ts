@@ -7,6 +7,7 @@ import library from './plugins/library.js'
 import proxyParts from './plugins/proxy.js'
 import observability from './plugins/observability.js'
 import rateLimit from './plugins/rate-limit.js'
+import corsPlugin from './plugins/cors.js'
 import health from '../routes/health.js'
 import proxy from '../routes/proxy.js'
 import admin from '../routes/admin.js'
@@ -41,6 +42,8 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
   await app.register(library, { enabled: config.csvBackupEnabled, path: config.csvBackupPath })
   await app.register(proxyParts)
   await app.register(observability)
+  // Before the rate limit, so its 429s carry CORS headers a page can read.
+  await app.register(corsPlugin)
   // Before the routes and the 404 handler, so a runaway local loop is stopped wherever it goes.
   await app.register(rateLimit)
 

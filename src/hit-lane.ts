@@ -3,10 +3,10 @@
 // A script re-reading its library is mostly hits, and a hit is a memory lookup; through Fastify
 // it also pays for request and reply objects, a child logger, hooks and routing, which measured
 // 2–3× the lookup itself (BENCHMARKS.md). The lane takes only requests whose answer is certain:
-// a plain GET under /v1 with an accepted target, one Host field, no body, no X-Proxy-Mode, from
-// a trusted token, that the proxy flow's own `fresh()` answers from the cache. Everything else,
-// and anything the lane is unsure of, goes to Fastify untouched, which answers it exactly as
-// before (the route calls the same `fresh()` first). What the app does for every request, the
+// a plain GET under /v1 with an accepted target, one Host field, no body, no X-Proxy-Mode and no
+// Origin (CORS), from a trusted token, that the proxy flow's own `fresh()` answers from the
+// cache. Everything else, and anything the lane is unsure of, goes to Fastify untouched, which
+// answers it exactly as before (the route calls the same `fresh()` first). What the app does for every request, the
 // lane does too, with the same code: the local rate limit, the metrics and the request log line.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { FastifyBaseLogger, FastifyServerFactory } from 'fastify'
@@ -85,7 +85,8 @@ export function createHitLane (deps: HitLaneDeps): HitLane {
 
   function answer (req: IncomingMessage, res: ServerResponse, url: string): boolean {
     const h = req.headers
-    if (h['x-proxy-mode'] !== undefined || h['content-length'] !== undefined || h['transfer-encoding'] !== undefined) return false
+    // A browser's request (Origin) gets CORS headers from the router's plugin.
+    if (h['x-proxy-mode'] !== undefined || h.origin !== undefined || h['content-length'] !== undefined || h['transfer-encoding'] !== undefined) return false
     if (hostFields(req.rawHeaders) !== 1) return false
     if (!accepted.has(url)) {
       if (!validateTarget(url).ok) return false

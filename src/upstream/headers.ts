@@ -22,7 +22,8 @@ const FORWARDED_LISTS = new Set(['accept', 'accept-language', 'if-none-match'])
 // mismatching client value can never desynchronise the upstream connection (smuggling, §4.4).
 
 // Response fields dropped besides hop-by-hop: the proxy re-frames the body (RFC 9112 §6), and
-// cookies must not pass through a cache that may replay them to another caller.
+// cookies must not pass through a cache that may replay them to another caller. Spotify's CORS
+// fields (access-control-*) are dropped too: the proxy's own policy (plugins/cors.ts) answers.
 const RESPONSE_DROPPED = new Set(['content-length', 'set-cookie'])
 
 /** The end-to-end request header fields to send upstream, lower-case names. */
@@ -47,7 +48,7 @@ export function endToEndResponseHeaders (h: IncomingHeaders): Record<string, str
   const listed = connectionOptions(fields.get('connection'))
   const out: Record<string, string> = {}
   for (const [name, values] of fields) {
-    if (HOP_BY_HOP.has(name) || listed.has(name) || RESPONSE_DROPPED.has(name)) continue
+    if (HOP_BY_HOP.has(name) || listed.has(name) || RESPONSE_DROPPED.has(name) || name.startsWith('access-control-')) continue
     out[name] = values.join(', ')
   }
   return out
