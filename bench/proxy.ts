@@ -44,6 +44,9 @@ const TOKEN = 'bench-token'
 const hitTokens = (n: number): string[] => Array.from({ length: n }, (_, i) => (i === 0 ? TOKEN : `${TOKEN}-${i}`))
 /** One token per replay target, so no replay shares a rate-limit budget with the hit load. */
 const REPLAY_TOKENS = { direct: 'replay-direct', proxy: 'replay-proxy', nginx: 'replay-nginx' } as const
+/** Run 3's tokens: the same user's next token, as a sync an hour later (access tokens last an hour) has. */
+const NEXT_TOKENS = { proxy: 'replay-proxy-next', nginx: 'replay-nginx-next' } as const
+const BENCH_USER = { id: 'benchuser', display_name: 'Bench User' }
 /** The track of the hit benchmark; not in the replay's library, so the two never share an entry. */
 const TRACK_ID = '11dFghVXANMlKmJXsNCbNl'
 const TRACK_PATH = `/v1/tracks/${TRACK_ID}`
@@ -65,8 +68,9 @@ interface HitResult {
 
 interface ReplayResult {
   server: 'proxy' | 'nginx'
-  runs: [SyncResult, SyncResult]
-  upstream: [number, number]
+  /** Runs 1 and 2 with one token, run 3 with the same user's next token. */
+  runs: [SyncResult, SyncResult, SyncResult]
+  upstream: [number, number, number]
   /** Run 1's upstream requests by kind. */
   kinds: Record<string, number>
 }
@@ -129,10 +133,12 @@ async function main (): Promise<number> {
   if (nginxBin !== null && !fs.existsSync(nginxBin)) nginxBin = null
   if (nginxBin === null) log(`${NGINX_MISSING} (the nginx columns are skipped)`)
 
-  const double = await startUpstreamDouble({ users: { [TOKEN]: { id: 'benchuser', display_name: 'Bench User' } } })
+  // Every token is the bench user's, as Spotify's /v1/me says.
+  const users = Object.fromEntries([TOKEN, ...Object.values(REPLAY_TOKENS), ...Object.values(NEXT_TOKENS)].map(t => [t, BENCH_USER]))
+  const double = await startUpstreamDouble({ users })
   cleanups.push(async () => await double.close())
   const lib = makeLibrary(playlists)
-  double.set(libraryRule(lib, double.url, Object.values(REPLAY_TOKENS)))
+  double.set(libraryRule(lib, double.url, [...Object.values(REPLAY_TOKENS), ...Object.values(NEXT_TOKENS)]))
 
   // The reference answer: what the double says for the track, which the bare route replays.
   const reference = await fetchAnswer(`${double.url}${TRACK_PATH}`, TOKEN)
@@ -236,9 +242,9 @@ async function main (): Promise<number> {
     const runs: SyncResult[] = []
     const upstream: number[] = []
     let kinds: Record<string, number> = {}
-    for (let run = 1; run <= 2; run++) {
+    for (let run = 1; run <= 3; run++) {
       const before = double.requests.length
-      const r = await runSync(origin, REPLAY_TOKENS[s])
+      const r = await runSync(origin, run === 3 ? NEXT_TOKENS[s] : REPLAY_TOKENS[s])
       const seen = double.requests.slice(before)
       if (run === 1) kinds = countKinds(seen.map(q => q.url))
       runs.push(r)
@@ -246,7 +252,7 @@ async function main (): Promise<number> {
       log(`  ${s} run ${run}: ${r.requests} requests, ${seen.length} upstream, ${r.seconds.toFixed(2)} s`)
       check(r.digest === direct.digest, `${s} replay run ${run}: reads the same library as a sync straight to the double`)
     }
-    replays.push({ server: s, runs: [runs[0]!, runs[1]!], upstream: [upstream[0]!, upstream[1]!], kinds })
+    replays.push({ server: s, runs: [runs[0]!, runs[1]!, runs[2]!], upstream: [upstream[0]!, upstream[1]!, upstream[2]!], kinds })
   }
 
   await cleanUp()
@@ -400,11 +406,13 @@ function buildReport (r: ReportInput): string {
   lines.push('')
   lines.push(`**Quota replay**: a library of ${fmtInt(r.lib.playlists.length)} playlists (${fmtInt(r.lib.entries)} entries, ${fmtInt(r.lib.distinctTracks)} distinct tracks). One sync is ${fmtInt(d.requests)} requests, one at a time: ${plural(Math.ceil(r.lib.playlists.length / 50), 'page')} of the playlist list, ${fmtInt(pages)} playlist pages, ${Math.ceil(d.distinctTracks / 100)} audio-features batches of 100, ${Math.ceil(d.distinctTracks / 50)} several-tracks batches of 50 (${d.seconds.toFixed(2)} s straight to the double).`)
   lines.push('')
-  lines.push('| Through | Run 1 upstream | Run 2 upstream | Total upstream | 429s retried | Run 1 (s) | Run 2 (s) |')
-  lines.push('|---|---:|---:|---:|---:|---:|---:|')
+  lines.push('| Through | Run 1 upstream | Run 2 upstream | Runs 1 + 2 | Run 3 upstream (next token) | 429s retried | Run 1 (s) | Run 2 (s) | Run 3 (s) |')
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
   for (const x of r.replays) {
-    lines.push(`| ${x.server === 'proxy' ? 'this proxy' : 'nginx proxy_cache'} | ${fmtInt(x.upstream[0])} | ${fmtInt(x.upstream[1])} | ${fmtInt(x.upstream[0] + x.upstream[1])} | ${x.runs[0].retried + x.runs[1].retried} | ${x.runs[0].seconds.toFixed(2)} | ${x.runs[1].seconds.toFixed(2)} |`)
+    lines.push(`| ${x.server === 'proxy' ? 'this proxy' : 'nginx proxy_cache'} | ${fmtInt(x.upstream[0])} | ${fmtInt(x.upstream[1])} | ${fmtInt(x.upstream[0] + x.upstream[1])} | ${fmtInt(x.upstream[2])} | ${x.runs[0].retried + x.runs[1].retried + x.runs[2].retried} | ${x.runs[0].seconds.toFixed(2)} | ${x.runs[1].seconds.toFixed(2)} | ${x.runs[2].seconds.toFixed(2)} |`)
   }
+  lines.push('')
+  lines.push('Run 3 is the same sync with the same user\'s next token, as a sync an hour later has (access tokens last an hour): nginx keys on the token, so it asks everything again; the proxy keys private answers by user, and asks once whose a new token is (`/v1/me`, counted in run 1 and run 3).')
   lines.push('')
   for (const x of r.replays) {
     const kinds = Object.entries(x.kinds).map(([k, n]) => `${k} ${fmtInt(n)}`).join(', ')
@@ -501,8 +509,9 @@ Then:
   time: list the playlists (50 a page), page every playlist (\`/v1/playlists/{id}/items\`, 50 a
   page), audio features for every distinct track (100 ids a request), several tracks (50 ids a
   request); a 429 is retried after its \`Retry-After\`, as clients do. It runs twice through the
-  proxy and twice through nginx, one token each; the double counts what reaches it. Every run
-  must read the same data as a sync straight to the double.
+  proxy and twice through nginx, one token each, then a third time with the same user's next
+  token (a sync an hour later has a new access token); the double counts what reaches it. Every
+  run must read the same data as a sync straight to the double. The target counts runs 1 and 2.
 
 Targets: cache hits ≥ 0.8× bare fastify's req/s (the ratio to nginx beside it); upstream requests
 over both replay runs ≤ 0.1× nginx's. \`--duration S --connections N --warmup S --tokens N --playlists N\`

@@ -109,6 +109,11 @@ const FAN_OUT_CONCURRENCY = 4
 // Where a combined answer's parts came from, least to most degraded.
 const SOURCE_RANK: Record<Source, number> = { upstream: 0, cache: 1, stale: 2, csv: 3, local: 4 }
 
+// Asking a new token's user: how long its first private answer waits for that, and how many
+// tokens are remembered as asked.
+const USER_LOOKUP_WAIT_MS = 2_000
+const USER_LOOKUP_MEMO = 10_000
+
 /** Thrown when a cooldown started while a request waited for its pacing slot. */
 class CooldownStarted extends Error {}
 
@@ -129,6 +134,9 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
   // Identical GETs in flight share one upstream request; only trusted callers share, since an
   // answer fetched with one token may go only to trusted ones.
   const inflight = new Map<string, Promise<ProxyReply>>()
+  // Tokens whose user is being asked (GET /v1/me), and tokens asked once already.
+  const userLookups = new Map<string, Promise<void>>()
+  const userLookupsTried = new Set<string>()
   const hitHeaders = new WeakMap<StoredAnswer, { age: number, headers: Readonly<Record<string, string>> }>()
 
   return { handle, fresh }
@@ -311,7 +319,10 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
       if (json !== undefined && s.rewriteLinks && rewriteLinks(json, s.upstreamApiBases, s.publicApiBase) > 0) {
         answer = { ...answer, body: Buffer.from(JSON.stringify(json)) }
       }
-      if (req.token !== null) learnFrom(req.token, pathOnly, json)
+      if (req.token !== null) {
+        learnFrom(req.token, pathOnly, json)
+        if (isGet && answer.status === 200 && pathOnly !== '/v1/me' && deps.userSpecific(req.path)) await learnUserOf(req, req.token)
+      }
       const trustedNow = req.token !== null ? deps.trust.identify(req.token) : who
       if (isGet && json !== undefined && answer.status === 200) remember(req, trustedNow, json, answer)
       if (!isGet && deps.cache !== null) invalidateAfterWrite(pathOnly, trustedNow)
@@ -488,6 +499,30 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
       deps.trust.learnUser(token, json.id, typeof json.country === 'string' ? json.country : null)
       deps.owner.learn({ id: json.id, displayName: typeof json.display_name === 'string' ? json.display_name : null })
     }
+  }
+
+  /**
+   * Whose token this is, asked once (GET /v1/me) when a token's first private answer arrives and
+   * its user is unknown: private answers are keyed by user, so the next token of the same user
+   * (access tokens last an hour) finds them; keyed by token, a daily sync would read everything
+   * again. Bounded in time (the answer waits at most USER_LOOKUP_WAIT_MS; the lookup goes on),
+   * once per token (an app token without a user is not asked again), shared by concurrent requests.
+   */
+  async function learnUserOf (req: FlowRequest, token: string): Promise<void> {
+    if (deps.trust.identify(token).userId !== null) return
+    let lookup = userLookups.get(token)
+    if (lookup === undefined) {
+      if (userLookupsTried.has(token)) return
+      if (userLookupsTried.size >= USER_LOOKUP_MEMO) userLookupsTried.delete(userLookupsTried.values().next().value!)
+      userLookupsTried.add(token)
+      // Asked again later only if Spotify could not answer this time (an app token's 401 is final).
+      const retryLater = (): void => { userLookupsTried.delete(token) }
+      lookup = handle({ ...req, method: 'GET', path: '/v1/me', body: undefined })
+        .then(r => { if (r.source !== 'upstream' || r.status === 429 || r.status >= 500) retryLater() }, retryLater)
+        .finally(() => { userLookups.delete(token) })
+      userLookups.set(token, lookup)
+    }
+    await settledWithin(lookup, USER_LOOKUP_WAIT_MS)
   }
 
   /** Keeps a good answer for later (whole, and per entity) under the now-known identity. */
