@@ -429,7 +429,7 @@ function buildReport (r: ReportInput): string {
   // seen for the first time in run 1 (the full tracks all came inside the playlist pages).
   const floor = d.requests - (r.directKinds['several tracks'] ?? 0)
   lines.push('')
-  lines.push(`Lower bound for any cache on this replay: ${fmtInt(floor)} upstream requests (run 1's playlist-list pages, playlist pages and audio-features batches, whose data nothing before them held; run 2 can be all hits)${nginxTotal !== null && nginxTotal > 0 ? `, ${(floor / nginxTotal).toFixed(2)}× nginx's total` : ''}.`)
+  lines.push(`Lower bound for any cache on this replay: ${fmtInt(floor)} upstream requests (run 1's playlist-list pages, playlist pages and audio-features batches, whose data nothing before them held; run 2 can be all hits)${nginxTotal !== null && nginxTotal > 0 ? `, ${(floor / nginxTotal).toFixed(2)}× nginx's total` : ''}.${(r.replays.find(x => x.server === 'proxy')?.kinds['the token\'s user'] ?? 0) > 0 ? ' The proxy adds one request per new token: `/v1/me`, whose token it is, which run 3 needs.' : ''}`)
 
   lines.push('')
   const failed = r.checks.filter(c => !c.ok)

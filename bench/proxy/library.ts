@@ -242,9 +242,10 @@ export function libraryRule (lib: Library, base: string, tokens: readonly string
 }
 
 /** Which kind of sync request an upstream request was, for the breakdown. */
-export function requestKind (url: string): 'playlists' | 'playlist pages' | 'audio features' | 'several tracks' | 'other' {
+export function requestKind (url: string): 'playlists' | 'playlist pages' | 'audio features' | 'several tracks' | 'the token\'s user' | 'other' {
   const path = url.split('?')[0] ?? ''
   if (path === '/v1/me/playlists') return 'playlists'
+  if (path === '/v1/me') return 'the token\'s user'
   if (/^\/v1\/playlists\/[^/]+\/items$/.test(path)) return 'playlist pages'
   if (path === '/v1/audio-features') return 'audio features'
   if (path === '/v1/tracks') return 'several tracks'
