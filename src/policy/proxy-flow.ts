@@ -12,7 +12,7 @@ import { UpstreamFailure } from '../upstream/types.js'
 import type { CircuitBreaker } from './breaker.js'
 import { entityRequest, severalPath, type EntityRequest } from './entity-requests.js'
 import type { RefusedEndpoints } from './refusals.js'
-import { closedEndpoint, ITEMS_PAGE_MAX, lastSearchPage, ownPlaylistsPath, planPlaylistTracks, planSearch, rewriteLinks, SEARCH_LIMIT_REFUSAL, stitchPlaylistPages, stitchSearchPages, translatePlaylistWrite, userPlaylistsOwner, type PlaylistTracksPlan, type SearchPlan } from './shim.js'
+import { closedEndpoint, ITEMS_PAGE_MAX, lastSearchPage, ownPlaylistsPath, planLibraryContains, planPlaylistTracks, planSearch, translateLibraryWrite, rewriteLinks, SEARCH_LIMIT_REFUSAL, stitchPlaylistPages, stitchSearchPages, translatePlaylistWrite, userPlaylistsOwner, type PlaylistTracksPlan, type SearchPlan } from './shim.js'
 import { isQuotaExceeded, retryAfterSeconds, type CooldownStore } from './cooldown.js'
 import type { LibraryOwner } from './owner.js'
 import type { Identity, TrustStore } from './trust.js'
@@ -222,6 +222,9 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
     const plan = isGet ? planPlaylistTracks(req.path) : null
     if (plan !== null && !plan.ok) return local(plan.status, plan.message, null)
     const search = isGet && plan === null ? planSearch(req.path) : null
+    // Saved tracks, albums, … are saved, removed and checked through /v1/me/library since 2026.
+    const libraryWrite = translateLibraryWrite(req.method, req.path, req.body)
+    const contains = isGet ? planLibraryContains(req.path) : null
     let upstreamPath = req.path
     let upstreamBody = req.body
     const write = translatePlaylistWrite(req.method, req.path, req.body)
@@ -252,6 +255,10 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
         answer = await playlistPages(plan.plan, headers)
       } else if (search !== null && deps.refusals.isRefused(SEARCH_LIMIT_REFUSAL)) {
         answer = await searchPages(search, headers)
+      } else if (libraryWrite !== null) {
+        answer = await sendEach(req.method, libraryWrite, headers)
+      } else if (contains !== null) {
+        answer = await containsPages(contains, headers)
       } else {
         const forward: ForwardRequest = { method: req.method, path: upstreamPath, headers }
         if (upstreamBody !== undefined && upstreamBody.length > 0) forward.body = upstreamBody
@@ -397,6 +404,42 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
       const headers: Record<string, string> = { ...first!.headers, 'content-type': JSON_TYPE }
       delete headers.etag // the stitched body is no upstream representation
       return { status: 200, headers, body: Buffer.from(JSON.stringify(stitchPlaylistPages(p, pages, base))), ms }
+    }
+
+    /** The same write for each path in turn (/v1/me/library takes 40 URIs a request); the first failure ends it. */
+    async function sendEach (method: string, paths: readonly string[], fwd: Record<string, string>): Promise<UpstreamAnswer> {
+      const { 'content-type': _type, ...withoutBody } = fwd
+      let ms = 0
+      let last: UpstreamAnswer | null = null
+      for (const p of paths) {
+        last = await send({ method, path: p, headers: { ...withoutBody } })
+        ms += last.ms
+        if (last.status < 200 || last.status >= 300) break
+      }
+      return { ...last!, ms }
+    }
+
+    /** /v1/me/library/contains for each group of 40, the booleans in the client's order. */
+    async function containsPages (paths: readonly string[], fwd: Record<string, string>): Promise<UpstreamAnswer> {
+      const flags: unknown[] = []
+      let ms = 0
+      let first: UpstreamAnswer | null = null
+      for (const p of paths) {
+        const a = await send({ method: 'GET', path: p, headers: { ...fwd } })
+        ms += a.ms
+        let part: unknown
+        try {
+          part = a.status === 200 && isJson(a) ? JSON.parse(a.body.toString('utf8')) : null
+        } catch {
+          part = null
+        }
+        if (!Array.isArray(part)) return { ...a, ms } // judged, and fallen back from, by the caller
+        flags.push(...part)
+        first ??= a
+      }
+      const headers: Record<string, string> = { ...first!.headers, 'content-type': JSON_TYPE }
+      delete headers.etag
+      return { status: 200, headers, body: Buffer.from(JSON.stringify(flags)), ms }
     }
 
     async function searchPages (p: SearchPlan, fwd: Record<string, string>): Promise<UpstreamAnswer> {

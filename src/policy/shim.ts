@@ -10,6 +10,8 @@
 //   on the proxy.
 // - /v1/search takes `limit` 1-10 (was 1-50): once upstream refuses a larger one, a client's page
 //   of up to 50 is asked as pages of 10, stitched per result type.
+// - Saving, removing and checking saved tracks, albums, episodes, shows and audiobooks moved to
+//   /v1/me/library (URIs instead of ids, at most 40 a request): the old calls are sent there.
 import { applyFields } from '../answers/fields-filter.js'
 import { parsePage } from '../answers/params.js'
 
@@ -278,4 +280,66 @@ export function closedEndpoint (method: string, path: string): string | null {
   if (method !== 'GET') return null
   for (const [re, name] of CLOSED) if (re.test(path)) return name
   return null
+}
+
+// Library types whose save/remove/contains calls moved to /v1/me/library, and their URI kind.
+const LIBRARY_KINDS: Readonly<Record<string, string>> = { tracks: 'track', albums: 'album', episodes: 'episode', shows: 'show', audiobooks: 'audiobook' }
+const SAVED = /^\/v1\/me\/(tracks|albums|episodes|shows|audiobooks)\/?(?:\?(.*))?$/
+const SAVED_CONTAINS = /^\/v1\/me\/(tracks|albums|episodes|shows|audiobooks)\/contains\/?(?:\?(.*))?$/
+/** URIs /v1/me/library takes in one request. */
+export const LIBRARY_URIS_MAX = 40
+
+/**
+ * `PUT`/`DELETE /v1/me/{tracks|albums|…}` with ids in the query (`ids=a,b`) or the body
+ * (`{"ids": […]}`, a bare array, or `{"timestamped_ids": [{"id": …}]}`, whose dates
+ * /me/library cannot keep):
+ * the /v1/me/library requests that do the same, at most 40 URIs each. Null for any other request,
+ * and when no ids can be read (upstream then judges the request as sent).
+ */
+export function translateLibraryWrite (method: string, path: string, body: Buffer | undefined): string[] | null {
+  if (method !== 'PUT' && method !== 'DELETE') return null
+  const m = SAVED.exec(path)
+  if (m === null) return null
+  const ids = idsFromQuery(m[2]) ?? idsFromBody(body)
+  return ids === null ? null : libraryPaths('/v1/me/library', LIBRARY_KINDS[m[1]!]!, ids)
+}
+
+/** `GET /v1/me/{tracks|albums|…}/contains?ids=…`: the /v1/me/library/contains requests to ask instead. */
+export function planLibraryContains (path: string): string[] | null {
+  const m = SAVED_CONTAINS.exec(path)
+  if (m === null) return null
+  const ids = idsFromQuery(m[2])
+  return ids === null ? null : libraryPaths('/v1/me/library/contains', LIBRARY_KINDS[m[1]!]!, ids)
+}
+
+function idsFromQuery (rawQuery: string | undefined): string[] | null {
+  const raw = new URLSearchParams(rawQuery ?? '').get('ids')
+  if (raw === null) return null
+  const ids = raw.split(',').map(id => id.trim()).filter(id => id !== '')
+  return ids.length === 0 ? null : ids
+}
+
+function idsFromBody (body: Buffer | undefined): string[] | null {
+  if (body === undefined || body.length === 0) return null
+  let json: unknown
+  try {
+    json = JSON.parse(body.toString('utf8'))
+  } catch {
+    return null
+  }
+  if (typeof json !== 'object' || json === null) return null
+  // A bare array is what @spotify/web-api-ts-sdk sends.
+  const o = (Array.isArray(json) ? { ids: json } : json) as { ids?: unknown, timestamped_ids?: unknown }
+  const list = Array.isArray(o.ids) ? o.ids : Array.isArray(o.timestamped_ids) ? o.timestamped_ids.map(x => (typeof x === 'object' && x !== null ? (x as { id?: unknown }).id : undefined)) : null
+  if (list === null || list.length === 0 || !list.every(id => typeof id === 'string' && id !== '')) return null
+  return list as string[]
+}
+
+function libraryPaths (base: string, kind: string, ids: readonly string[]): string[] {
+  const paths: string[] = []
+  for (let i = 0; i < ids.length; i += LIBRARY_URIS_MAX) {
+    const uris = ids.slice(i, i + LIBRARY_URIS_MAX).map(id => `spotify:${kind}:${encodeURIComponent(id)}`)
+    paths.push(`${base}?uris=${uris.join(',')}`)
+  }
+  return paths
 }

@@ -194,6 +194,9 @@ const fail = (status: number, message: string): Behaviour => behave.status(statu
 /** Endpoints removed for development-mode apps: 403 whatever the ids or the playlist. */
 export function closedFor2026 (method: string, pathname: string): boolean {
   if (/^\/v1\/playlists\/[^/]+\/tracks$/.test(pathname)) return true
+  // Saving, removing and checking moved to /v1/me/library.
+  if (/^\/v1\/me\/(tracks|albums|episodes|shows|audiobooks)\/contains$/.test(pathname)) return true
+  if (/^\/v1\/me\/(tracks|albums|episodes|shows|audiobooks)$/.test(pathname) && (method === 'PUT' || method === 'DELETE')) return true
   if (/^\/v1\/users\/[^/]+\/playlists$/.test(pathname)) return method === 'GET' || method === 'POST'
   if (method !== 'GET') return false
   return pathname === '/v1/tracks' || pathname === '/v1/audio-features' || /^\/v1\/audio-(features|analysis)\/[^/]+$/.test(pathname)
@@ -301,6 +304,21 @@ export function spotify2026 (base: string, opts: Spotify2026Options = {}): (req:
     }
   }
 
+  // What each user saved and removed through /v1/me/library since the double started (URIs).
+  const library = new Map<string, { added: string[], removed: Set<string> }>()
+  const libraryOf = (userId: string): { added: string[], removed: Set<string> } => {
+    let l = library.get(userId)
+    if (l === undefined) library.set(userId, l = { added: [], removed: new Set() })
+    return l
+  }
+  const savedTracks = (u: DoubleUser, market: string | null): Json[] => {
+    const l = libraryOf(u.id)
+    const liked = u.id === ownerId ? LIKED.map(e => ({ added_at: e.addedAt, track: track(e.track, market) })) : []
+    const added = l.added.filter(uri => uri.startsWith('spotify:track:')).map(uri => TRACKS.get(uri.slice(14))).filter((t): t is DemoTrack => t !== undefined)
+    return [...added.map(t => ({ added_at: '2026-11-01T00:00:00Z', track: track(t, market) })), ...liked.filter(e => !added.some(t => t.id === (e.track as { id: string }).id))]
+      .filter(e => !l.removed.has(`spotify:track:${(e.track as { id: string }).id}`))
+  }
+
   return (req: RecordedRequest): Behaviour => {
     const url = new URL(req.url, base)
     // Spotify tolerates one trailing slash (spotify-web-api-node asks for /v1/search/).
@@ -339,6 +357,31 @@ export function spotify2026 (base: string, opts: Spotify2026Options = {}): (req:
     }
 
     let m: RegExpExecArray | null
+    if (path === '/v1/me/library' || path === '/v1/me/library/contains') {
+      const isWrite = path === '/v1/me/library'
+      if (isWrite ? req.method !== 'PUT' && req.method !== 'DELETE' : req.method !== 'GET') return fail(405, 'Method not allowed')
+      const raw = q.get('uris')
+      if (raw === null || raw === '') return fail(400, 'Missing parameter uris')
+      const uris = raw.split(',')
+      if (uris.length > 40) return fail(400, 'Too many URIs requested')
+      if (!uris.every(uri => /^spotify:(track|album|episode|show|audiobook|user|playlist|artist):[0-9A-Za-z]{22}$/.test(uri))) return fail(400, 'Invalid URI')
+      const l = libraryOf(user.id)
+      if (!isWrite) {
+        const saved = new Set([...savedTracks(user, null).map(e => `spotify:track:${(e.track as { id: string }).id}`), ...l.added])
+        return ok(uris.map(uri => saved.has(uri) && !l.removed.has(uri)))
+      }
+      for (const uri of uris) {
+        l.added = l.added.filter(x => x !== uri)
+        if (req.method === 'PUT') {
+          l.added.unshift(uri)
+          l.removed.delete(uri)
+        } else {
+          l.removed.add(uri)
+        }
+      }
+      return behave.status(200, null)
+    }
+
     const known = path === '/v1/me' || path === '/v1/me/tracks' || path === '/v1/me/playlists' || path === '/v1/search' ||
       /^\/v1\/tracks\/[^/]+$/.test(path) || /^\/v1\/playlists\/[^/]+(\/items)?$/.test(path)
     if (!known) return fail(404, 'Service not found')
@@ -364,7 +407,7 @@ export function spotify2026 (base: string, opts: Spotify2026Options = {}): (req:
     }
 
     if (path === '/v1/me/tracks') {
-      const saved = isOwner ? LIKED.map(e => ({ added_at: e.addedAt, track: track(e.track, market) })) : []
+      const saved = savedTracks(user, market)
       return paged(50, 20, 100_000, (limit, offset) => ok(page(path, q, saved, limit, offset)))
     }
 

@@ -1,7 +1,7 @@
 // The 2026 shim's pure parts: which /items pages a /tracks request becomes, how they are stitched,
 // write translation, own-playlists paths, link rewriting and the closed-endpoint names.
 import t from 'tap'
-import { closedEndpoint, ownPlaylistsPath, planPlaylistTracks, planSearch, rewriteLinks, stitchPlaylistPages, translatePlaylistWrite, userPlaylistsOwner, type PlaylistTracksPlan } from '../../src/policy/shim.js'
+import { closedEndpoint, ownPlaylistsPath, planLibraryContains, planPlaylistTracks, planSearch, rewriteLinks, stitchPlaylistPages, translateLibraryWrite, translatePlaylistWrite, userPlaylistsOwner, type PlaylistTracksPlan } from '../../src/policy/shim.js'
 
 const P = '37i9dQZF1DXcBWIGoYBM5M'
 const BASE = 'http://127.0.0.1:8888/v1'
@@ -117,4 +117,23 @@ t.test('planSearch: pages of 10 only for limits over 10 that were valid before t
     '/v1/search?q=a&type=track&limit=10&offset=990',
     '/v1/search?q=a&type=track&limit=10&offset=1000'
   ], 'no page past offset 1000, the most upstream serves')
+})
+
+t.test('translateLibraryWrite / planLibraryContains: the old save calls as /v1/me/library requests of 40', async t => {
+  const A = '4iV5W9uYEdYUVa79Axb7Rh'
+  const B = '1301WleyT98MSxVHPZCA6M'
+  t.same(translateLibraryWrite('PUT', `/v1/me/tracks?ids=${A},${B}`, undefined), [`/v1/me/library?uris=spotify:track:${A},spotify:track:${B}`])
+  t.same(translateLibraryWrite('DELETE', '/v1/me/albums', Buffer.from(JSON.stringify({ ids: [A] }))), [`/v1/me/library?uris=spotify:album:${A}`])
+  t.same(translateLibraryWrite('PUT', '/v1/me/tracks', Buffer.from(JSON.stringify([A, B]))), [`/v1/me/library?uris=spotify:track:${A},spotify:track:${B}`], 'a bare array (the TS SDK)')
+  t.same(translateLibraryWrite('PUT', '/v1/me/tracks', Buffer.from(JSON.stringify({ timestamped_ids: [{ id: A, added_at: '2020-01-01T00:00:00Z' }] }))), [`/v1/me/library?uris=spotify:track:${A}`])
+  t.same(translateLibraryWrite('PUT', '/v1/me/shows?ids=a%2Cb', undefined), ['/v1/me/library?uris=spotify:show:a,spotify:show:b'], 'ids decoded from the query')
+  const many = Array.from({ length: 45 }, (_, i) => `id${i}`)
+  t.same(translateLibraryWrite('PUT', `/v1/me/tracks?ids=${many.join(',')}`, undefined)!.map(p => p.split(',').length), [40, 5])
+  t.equal(translateLibraryWrite('PUT', '/v1/me/tracks', Buffer.from('{not json')), null, 'unreadable: sent as it is')
+  t.equal(translateLibraryWrite('PUT', '/v1/me/tracks', Buffer.from(JSON.stringify({ ids: [1, 2] }))), null)
+  t.equal(translateLibraryWrite('GET', `/v1/me/tracks?ids=${A}`, undefined), null, 'reading the saved list is unchanged')
+  t.equal(translateLibraryWrite('PUT', '/v1/me/following?type=artist&ids=x', undefined), null, 'following has no /me/library equivalent for artists')
+  t.same(planLibraryContains(`/v1/me/tracks/contains?ids=${A}`), [`/v1/me/library/contains?uris=spotify:track:${A}`])
+  t.equal(planLibraryContains('/v1/me/tracks/contains'), null)
+  t.equal(planLibraryContains('/v1/me/tracks'), null)
 })
