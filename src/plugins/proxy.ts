@@ -8,6 +8,7 @@ import { EntityCache } from '../cache/entity-cache.js'
 import { ResponseCache } from '../cache/response-cache.js'
 import { PlaylistSnapshots } from '../cache/snapshots.js'
 import { ttlResolver } from '../cache/ttl.js'
+import { failSoftAnswers, failSoftEntities, failSoftSnapshots, storeFailureLog } from '../cache/fail-soft.js'
 import { CircuitBreaker } from '../policy/breaker.js'
 import { CooldownStore } from '../policy/cooldown.js'
 import { LibraryOwner } from '../policy/owner.js'
@@ -102,9 +103,9 @@ export default fp(async (app) => {
     },
     upstream,
     pacer,
-    cache,
-    entities,
-    snapshots,
+    cache: cache === null ? null : failSoftAnswers(cache, app.log),
+    entities: entities === null ? null : failSoftEntities(entities, app.log),
+    snapshots: snapshots === null ? null : failSoftSnapshots(snapshots, app.log),
     cacheKey,
     userSpecific,
     library: c.csvBackupEnabled ? libraryAnswers : null,
@@ -113,6 +114,7 @@ export default fp(async (app) => {
     cooldown,
     breaker,
     refusals,
+    onStoreError: storeFailureLog(app.log, 'the proxy\'s database (tokens, cache, learned ids)'),
     learnPlaylists: c.csvBackupEnabled ? (pathname, json) => learnPlaylistIds(app.library, pathname, json) : null
   })
   app.decorate('proxy', { handle: flow.handle, fresh: flow.fresh, cooldown, breaker, trust, owner, cache, pacer, refusals, entities })

@@ -88,6 +88,8 @@ export interface FlowDeps {
   learnPlaylists: ((pathname: string, json: unknown) => unknown) | null
   /** Closed endpoints upstream refused (403), not asked again for a while. */
   refusals: RefusedEndpoints
+  /** Keeping what an answer taught failed (the answer itself still goes out). */
+  onStoreError?: (err: unknown) => void
   now?: () => number
 }
 
@@ -326,13 +328,19 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
       if (json !== undefined && s.rewriteLinks && rewriteLinks(json, s.upstreamApiBases, s.publicApiBase) > 0) {
         answer = { ...answer, body: Buffer.from(JSON.stringify(json)) }
       }
-      if (req.token !== null) {
-        learnFrom(req.token, pathOnly, json)
-        if (isGet && answer.status === 200 && pathOnly !== '/v1/me' && deps.userSpecific(req.path)) await learnUserOf(req, req.token)
+      // What the proxy learns and keeps from the answer is its own business: if storing it fails
+      // (SQLite refusing writes), the client still gets what upstream said.
+      try {
+        if (req.token !== null) {
+          learnFrom(req.token, pathOnly, json)
+          if (isGet && answer.status === 200 && pathOnly !== '/v1/me' && deps.userSpecific(req.path)) await learnUserOf(req, req.token)
+        }
+        const trustedNow = req.token !== null ? deps.trust.identify(req.token) : who
+        if (isGet && json !== undefined && answer.status === 200) remember(req, trustedNow, json, answer)
+        if (!isGet && deps.cache !== null) invalidateAfterWrite(pathOnly, trustedNow)
+      } catch (err) {
+        deps.onStoreError?.(err)
       }
-      const trustedNow = req.token !== null ? deps.trust.identify(req.token) : who
-      if (isGet && json !== undefined && answer.status === 200) remember(req, trustedNow, json, answer)
-      if (!isGet && deps.cache !== null) invalidateAfterWrite(pathOnly, trustedNow)
       return upstream(answer)
     }
 
