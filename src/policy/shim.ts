@@ -113,12 +113,6 @@ export function lastSearchPage (page: Json): boolean {
  */
 export function stitchSearchPages (plan: SearchPlan, pages: readonly Json[], apiBase: string): Json {
   const first = pages[0] ?? {}
-  const link = (offset: number): string => {
-    const q = new URLSearchParams(plan.rawQuery)
-    q.set('offset', String(offset))
-    q.set('limit', String(plan.limit))
-    return `${apiBase}/search?${q.toString().replace(/%2C/g, ',')}`
-  }
   const body: Json = {}
   for (const [type, paging] of Object.entries(first)) {
     if (!isPaging(paging)) {
@@ -127,16 +121,7 @@ export function stitchSearchPages (plan: SearchPlan, pages: readonly Json[], api
     }
     const items = pages.flatMap(p => (isPaging(p[type]) ? (p[type] as { items: unknown[] }).items : []))
     const total = typeof paging.total === 'number' ? paging.total : items.length
-    body[type] = {
-      ...paging,
-      href: `${apiBase}/search${plan.rawQuery === '' ? '' : `?${plan.rawQuery}`}`,
-      items,
-      limit: plan.limit,
-      next: plan.offset + plan.limit < total ? link(plan.offset + plan.limit) : null,
-      offset: plan.offset,
-      previous: plan.offset > 0 ? link(Math.max(0, plan.offset - plan.limit)) : null,
-      total
-    }
+    body[type] = { ...paging, ...pagingFor(apiBase, '/search', plan, items, total) }
   }
   return body
 }
@@ -155,22 +140,30 @@ export function stitchPlaylistPages (plan: PlaylistTracksPlan, pages: readonly J
   const first = pages[0] ?? {}
   const items = pages.flatMap(p => (Array.isArray(p.items) ? p.items as unknown[] : [])).map(withBothNames)
   const total = typeof first.total === 'number' ? first.total : items.length
+  const body = pagingFor(apiBase, `/playlists/${plan.playlistId}/tracks`, plan, items, total)
+  return plan.fields === null ? body : applyFields(body, plan.fields) as Json
+}
+
+/**
+ * A paging object for `resource` (the path after `/v1`) as the client asked for it: its limit and
+ * offset, and `href`/`next`/`previous` for its own query on `apiBase`.
+ */
+function pagingFor (apiBase: string, resource: string, ask: { rawQuery: string, limit: number, offset: number }, items: unknown[], total: number): Json {
   const link = (offset: number): string => {
-    const q = new URLSearchParams(plan.rawQuery)
+    const q = new URLSearchParams(ask.rawQuery)
     q.set('offset', String(offset))
-    q.set('limit', String(plan.limit))
-    return `${apiBase}/playlists/${plan.playlistId}/tracks?${q.toString().replace(/%2C/g, ',')}`
+    q.set('limit', String(ask.limit))
+    return `${apiBase}${resource}?${q.toString().replace(/%2C/g, ',')}`
   }
-  const body: Json = {
-    href: `${apiBase}/playlists/${plan.playlistId}/tracks${plan.rawQuery === '' ? '' : `?${plan.rawQuery}`}`,
+  return {
+    href: `${apiBase}${resource}${ask.rawQuery === '' ? '' : `?${ask.rawQuery}`}`,
     items,
-    limit: plan.limit,
-    next: plan.offset + plan.limit < total ? link(plan.offset + plan.limit) : null,
-    offset: plan.offset,
-    previous: plan.offset > 0 ? link(Math.max(0, plan.offset - plan.limit)) : null,
+    limit: ask.limit,
+    next: ask.offset + ask.limit < total ? link(ask.offset + ask.limit) : null,
+    offset: ask.offset,
+    previous: ask.offset > 0 ? link(Math.max(0, ask.offset - ask.limit)) : null,
     total
   }
-  return plan.fields === null ? body : applyFields(body, plan.fields) as Json
 }
 
 /** A playlist entry under both its 2026 name (`item`) and the old one (`track`). */

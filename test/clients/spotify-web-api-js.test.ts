@@ -10,10 +10,10 @@ import { createRequire } from 'node:module'
 import t from 'tap'
 import { behave } from '../helpers/upstream-double.js'
 import { ALICE, proxyRig } from '../helpers/proxy.js'
+import { launchChromium, NO_CHROMIUM } from '../helpers/browser.js'
 import { DEEP_FOCUS, PICKS, search, spotify2026, writeLibrary } from '../helpers/spotify-2026.js'
 import { freePort } from './scenarios.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 const LIBRARY_JS = createRequire(import.meta.url).resolve('spotify-web-api-js')
 
 /** The page: the library, the documented XHR wrapper, and `api` with Alice's token. */
@@ -35,8 +35,7 @@ function pageHtml (proxy: string): string {
 </script>`
 }
 
-t.test('spotify-web-api-js from another origin: every call through the proxy\'s CORS, also while Spotify is down', { skip: fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: apt-get install chromium` }, async t => {
-  const { chromium } = await import('playwright-core')
+t.test('spotify-web-api-js from another origin: every call through the proxy\'s CORS, also while Spotify is down', { skip: NO_CHROMIUM }, async t => {
   const port = await freePort()
   const proxy = `http://127.0.0.1:${port}`
   const library = fs.mkdtempSync(path.join(os.tmpdir(), 'browser-library-'))
@@ -60,8 +59,7 @@ t.test('spotify-web-api-js from another origin: every call through the proxy\'s 
   t.teardown(() => { site.close() })
   const siteOrigin = `http://127.0.0.1:${(site.address() as { port: number }).port}`
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] })
-  t.teardown(async () => await browser.close())
+  const browser = await launchChromium(t)
   const page = await browser.newPage()
   const errors: string[] = []
   page.on('pageerror', e => errors.push(e.message))

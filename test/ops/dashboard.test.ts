@@ -1,11 +1,9 @@
 // The dashboard: its files as served (types, CSP, nothing else reachable), and the page in
 // headless Chromium showing the live numbers of a proxy that has seen real traffic.
-import fs from 'node:fs'
 import t from 'tap'
 import { behave } from '../helpers/upstream-double.js'
 import { ALICE, DEMO_TRACK, proxyRig } from '../helpers/proxy.js'
-
-const CHROMIUM = '/usr/bin/chromium'
+import { launchChromium, NO_CHROMIUM } from '../helpers/browser.js'
 
 t.test('the dashboard\'s files: content types, CSP, and nothing else', async t => {
   const r = await proxyRig(t)
@@ -24,8 +22,7 @@ t.test('the dashboard\'s files: content types, CSP, and nothing else', async t =
   }
 })
 
-t.test('the page shows the live numbers, and follows them', { skip: fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: apt-get install chromium` }, async t => {
-  const { chromium } = await import('playwright-core')
+t.test('the page shows the live numbers, and follows them', { skip: NO_CHROMIUM }, async t => {
   const r = await proxyRig(t)
   const origin = await r.app.listen({ host: '127.0.0.1', port: 0 })
   await r.get('/v1/me')
@@ -36,8 +33,7 @@ t.test('the page shows the live numbers, and follows them', { skip: fs.existsSyn
   r.double.set(behave.status(429, undefined, { 'retry-after': '120' }))
   await r.get(`/v1/audio-features/${DEMO_TRACK}`)
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] })
-  t.teardown(async () => await browser.close())
+  const browser = await launchChromium(t)
   const page = await browser.newPage()
   const errors: string[] = []
   page.on('pageerror', e => errors.push(e.message))
