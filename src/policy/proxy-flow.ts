@@ -568,7 +568,9 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
       userLookupsTried.add(token)
       // Asked again later only if Spotify could not answer this time (an app token's 401 is final).
       const retryLater = (): void => { userLookupsTried.delete(token) }
-      lookup = handle({ ...req, method: 'GET', path: '/v1/me', body: undefined })
+      // The client's validators were for its own request, not for /v1/me.
+      const { 'if-none-match': _etag, 'if-modified-since': _since, ...headers } = req.headers
+      lookup = handle({ ...req, headers, method: 'GET', path: '/v1/me', body: undefined })
         .then(r => { if (r.source !== 'upstream' || r.status === 429 || r.status >= 500) retryLater() }, retryLater)
         .finally(() => { userLookups.delete(token) })
       userLookups.set(token, lookup)

@@ -80,3 +80,13 @@ t.test('a lookup Spotify could not answer is tried again with the next private a
   await r.get(`/v1/playlists/${P}/items?limit=20`, HOUR_1)
   t.same(asked(r, from), [`/v1/playlists/${P}/items aaaaaa`], 'known now')
 })
+
+t.test('the lookup does not carry the client\'s validators: they were for its own request', async t => {
+  const r = await proxyRig(t, { SPOTIFY_CSV_CACHE_TTL: '0' })
+  r.double.set(spotify)
+  await r.get('/v1/me/playlists?limit=50', HOUR_1, { 'if-none-match': '"client-etag"' })
+  const me = r.double.requests.find(q => q.url === '/v1/me')
+  t.ok(me, 'the user was asked')
+  t.equal(me!.headers['if-none-match'], undefined)
+  t.equal(r.double.requests[0]!.headers['if-none-match'], '"client-etag"', 'the client\'s own request kept it')
+})
