@@ -72,8 +72,8 @@ export function createHitLane (deps: HitLaneDeps): HitLane {
     try {
       return answer(req, res, url)
     } catch (err) {
-      // The router then answers as it would have (a cache read that failed fails there too, in
-      // Spotify's shape). The rare request this counted is counted again there.
+      // The router then answers as it would have, in Spotify's shape whatever happens there. The
+      // rare request this counted against the rate limit is counted again there.
       if (res.headersSent) {
         deps.log.error({ err, path: url.split('?')[0] }, 'hit lane: failed after answering')
         return true
