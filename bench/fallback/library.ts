@@ -62,7 +62,8 @@ export async function prepareLibrary (workDir: string, name: string, tracks: num
       total = page.total
       for (const p of page.items) playlists.push({ id: p.id, name: p.name, trackCount: p.trackCount })
     }
-    const trackIds = db.prepare("SELECT key FROM tracks WHERE json_extract(data, '$.kind') = 'track' ORDER BY rowid").pluck().all() as string[]
+    // kind 0: music tracks (track-codec.ts), the ones with an id.
+    const trackIds = db.prepare('SELECT key FROM tracks WHERE kind = 0 ORDER BY pk').pluck().all() as string[]
     return { dir, index, manifest, importSeconds, summary, reused, playlists, trackIds }
   } finally {
     // Closing checkpoints the WAL, so the file alone is the whole index (it is copied for the server).

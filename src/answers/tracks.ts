@@ -17,6 +17,11 @@ function findTrack (store: LibraryStore, id: string): LibraryTrack | null {
   return t?.kind === 'track' ? t : null
 }
 
+/** findTrack for each id, in one query. */
+function findTracks (store: LibraryStore, ids: readonly string[]): Array<LibraryTrack | null> {
+  return store.getTracksByIds(ids).map((t, i) => (t?.kind === 'track' && isSpotifyId(ids[i]!) ? t : null))
+}
+
 export const getTrack: Handler = ({ store, ctx, params }) => {
   const id = params[0]!
   if (!isSpotifyId(id)) return badRequest(MESSAGES.invalidId)
@@ -28,7 +33,7 @@ export const getTrack: Handler = ({ store, ctx, params }) => {
 export const getSeveralTracks: Handler = ({ store, ctx, query }) => {
   const ids = parseIds(query.get('ids'), { max: MAX_TRACK_IDS, emptyEntries: 'reject' })
   if (!Array.isArray(ids)) return ids
-  return ok({ tracks: ids.map(id => { const t = findTrack(store, id); return t && shapeTrack(t, ctx) }) })
+  return ok({ tracks: findTracks(store, ids).map(t => t && shapeTrack(t, ctx)) })
 }
 
 export const getAudioFeatures: Handler = ({ store, ctx, params }) => {
@@ -42,5 +47,5 @@ export const getAudioFeatures: Handler = ({ store, ctx, params }) => {
 export const getSeveralAudioFeatures: Handler = ({ store, ctx, query }) => {
   const ids = parseIds(query.get('ids'), { max: MAX_FEATURE_IDS, emptyEntries: 'skip' })
   if (!Array.isArray(ids)) return ids
-  return ok({ audio_features: ids.map(id => { const t = findTrack(store, id); return t && shapeAudioFeatures(t, ctx) }) })
+  return ok({ audio_features: findTracks(store, ids).map(t => t && shapeAudioFeatures(t, ctx)) })
 }

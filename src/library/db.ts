@@ -1,15 +1,31 @@
-// The SQLite file that holds the library index (and, later, the response cache). WAL lets the
-// proxy read while an import writes; the schema is created idempotently on open.
+// The SQLite file that holds the library index (and the response cache). WAL lets the proxy read
+// while an import writes; the schema is created idempotently on open.
+//
+// The library is stored normalised, once: a track is one `tracks` row however many playlists and
+// exports name it, its album and artists are rows of their own that tracks point to by rowid,
+// and a playlist is its entries in order (`playlist_items`, keyed by playlist and position, so a
+// page is a range read). Liked Songs, merged from every Liked Songs export, is written out in its
+// answer order at import (`liked_songs`), so paging it is the same range read. The search index
+// is contentless FTS5 (only the index is stored, not a second copy of the text) whose rowid
+// orders the matches as the answers do (see track-codec.ts, ftsRowid).
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
+import { AUDIO_FEATURE_NAMES } from './types.js'
 
 export type Db = Database.Database
 
-export const TRACK_INDEXES = `
-CREATE INDEX IF NOT EXISTS tracks_isrc ON tracks(isrc) WHERE isrc IS NOT NULL;
-CREATE INDEX IF NOT EXISTS tracks_name ON tracks(name);
-`
+/** Bumped when the library tables change shape: an older index is dropped and rebuilt from the CSVs. */
+const LIBRARY_SCHEMA = 4
+
+/** Built after the rows on a first import: in bulk, many times faster than updated row by row. */
+export const LOOKUP_INDEXES = {
+  tracks_key: 'CREATE UNIQUE INDEX IF NOT EXISTS tracks_key ON tracks(key)',
+  albums_hash: 'CREATE INDEX IF NOT EXISTS albums_hash ON albums(hash)'
+}
+
+// Everything the importer builds from the CSVs (not playlist_links: those are the user's).
+const LIBRARY_TABLES = ['library_files', 'import_problems', 'playlists', 'playlist_items', 'liked_songs', 'tracks', 'tracks_fts', 'albums', 'artists', 'library_users']
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS library_files (
@@ -32,7 +48,8 @@ CREATE TABLE IF NOT EXISTS import_problems (
 );
 CREATE INDEX IF NOT EXISTS import_problems_path ON import_problems(path);
 CREATE TABLE IF NOT EXISTS playlists (
-  id TEXT PRIMARY KEY,
+  pk INTEGER PRIMARY KEY,           -- what playlist_items point to; the id may change (link, learn)
+  id TEXT NOT NULL UNIQUE,
   path TEXT NOT NULL UNIQUE,
   name TEXT NOT NULL,
   is_liked INTEGER NOT NULL,
@@ -47,34 +64,73 @@ CREATE TABLE IF NOT EXISTS playlist_links (
   playlist_id TEXT NOT NULL UNIQUE,
   source TEXT NOT NULL
 );
--- One row per distinct track. name/artists/album/genres hold folded text for matching and FTS;
--- data holds the canonical LibraryTrack as JSON.
-CREATE TABLE IF NOT EXISTS tracks (
-  rowid INTEGER PRIMARY KEY,
-  key TEXT NOT NULL UNIQUE,
-  isrc TEXT,
-  year INTEGER,
-  name TEXT NOT NULL,
-  artists TEXT NOT NULL,
-  album TEXT NOT NULL,
-  genres TEXT NOT NULL,
-  richness INTEGER NOT NULL,
-  data TEXT NOT NULL
+-- Who added playlist entries (a handful of user ids, named once).
+CREATE TABLE IF NOT EXISTS library_users (
+  pk INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE
 );
-${TRACK_INDEXES}
+CREATE TABLE IF NOT EXISTS artists (
+  pk INTEGER PRIMARY KEY,
+  spotify_id TEXT NOT NULL,         -- '' when the export has none
+  name TEXT NOT NULL,
+  UNIQUE (name, spotify_id)
+);
+-- An album as one track's exports describe it: two tracks whose exports say the same share a row.
+CREATE TABLE IF NOT EXISTS albums (
+  pk INTEGER PRIMARY KEY,
+  hash INTEGER NOT NULL,            -- of all the columns below, to find an equal row
+  spotify_id TEXT,
+  name TEXT NOT NULL,
+  release_date TEXT,
+  date_precision TEXT,
+  image_url TEXT,
+  album_type TEXT,
+  total_tracks INTEGER,
+  label TEXT,
+  artists TEXT NOT NULL             -- artists.pk list, comma-separated, in order
+);
+${LOOKUP_INDEXES.albums_hash};
+-- One row per distinct track: the union of what every export knows about it (merge.ts).
+-- The Spotify id and URI follow from kind and key (rare holds them when they do not).
+CREATE TABLE IF NOT EXISTS tracks (
+  pk INTEGER PRIMARY KEY,
+  key TEXT NOT NULL,                -- unique: see LOOKUP_INDEXES
+  kind INTEGER NOT NULL,            -- 0 track, 1 local file, 2 episode
+  name TEXT NOT NULL,
+  album INTEGER NOT NULL,           -- albums.pk
+  artists TEXT NOT NULL,            -- artists.pk list, comma-separated, in order
+  disc_number INTEGER,
+  track_number INTEGER,
+  duration_ms INTEGER,
+  explicit INTEGER,
+  popularity INTEGER,
+  isrc TEXT,
+  preview_url TEXT,
+  genres TEXT,                      -- JSON array, NULL for none
+  ${AUDIO_FEATURE_NAMES.map(f => `f_${f} REAL,`).join('\n  ')}
+  rare TEXT,                        -- JSON: id/uri when not derived from kind and key, unknown columns
+  richness INTEGER NOT NULL
+);
+${LOOKUP_INDEXES.tracks_key};
+-- Positions run 0, 1, 2, … in each playlist: a page is the range [offset, offset + limit).
 CREATE TABLE IF NOT EXISTS playlist_items (
-  playlist_id TEXT NOT NULL,
+  playlist INTEGER NOT NULL,        -- playlists.pk
   position INTEGER NOT NULL,
-  track_key TEXT NOT NULL,
-  added_at TEXT,
-  added_by TEXT,
-  PRIMARY KEY (playlist_id, position)
+  track INTEGER NOT NULL,           -- tracks.pk
+  added_at,                         -- unix seconds for Spotify's own YYYY-MM-DDTHH:MM:SSZ, else the text as exported
+  added_by INTEGER,                 -- library_users.pk
+  PRIMARY KEY (playlist, position)
 ) WITHOUT ROWID;
--- Kept by the importer with one 'rebuild' per import that changed tracks: in bulk, many times
--- faster than triggers row by row on a large library.
+-- Saved tracks in /v1/me/tracks order (each once, most recently added first), rewritten by the
+-- importer whenever a Liked Songs export changes.
+CREATE TABLE IF NOT EXISTS liked_songs (
+  position INTEGER PRIMARY KEY,
+  track INTEGER NOT NULL,
+  added_at
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS tracks_fts USING fts5(
-  name, artists, album, genres,
-  content='tracks', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+  name, artists, album, genres, year, isrc,
+  content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
 );
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
@@ -92,6 +148,19 @@ export function openDatabase (file: string): Db {
   db.pragma('foreign_keys = ON')
   // 32 MB of page cache (default 2 MB): a large import otherwise re-reads index pages all the time.
   db.pragma('cache_size = -32768')
+  upgradeLibrary(db)
   db.exec(SCHEMA)
   return db
+}
+
+// An index built by an older version is dropped whole (one transaction) and the next import reads
+// every file again; the cache and the user's playlist links stay.
+function upgradeLibrary (db: Db): void {
+  db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)')
+  const version = db.prepare("SELECT value FROM meta WHERE key = 'library_schema'").pluck().get() as string | undefined
+  if (version === String(LIBRARY_SCHEMA)) return
+  db.transaction(() => {
+    for (const table of LIBRARY_TABLES) db.exec(`DROP TABLE IF EXISTS ${table}`)
+    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('library_schema', ?)").run(String(LIBRARY_SCHEMA))
+  })()
 }

@@ -6,29 +6,22 @@ import { detectDelimiter, readCsv, type CsvItem, type CsvRecord } from './csv-re
 import { BinaryFileError, decodeCsvBytes } from './decode.js'
 import { detectDialect, refineJoiner, UnknownHeaderError, type Dialect } from './headers.js'
 import { mapRow, RowError, rowEntry, rowKey } from './row-mapper.js'
-import { foldText } from './search-query.js'
-import type { LibraryTrack } from './types.js'
+import type { KeyTable } from './key-table.js'
+import { encodeAddedAt, encodeTrack, memoFold, type EncodedTrack } from './track-codec.js'
 
 export interface FileMeta { size: number, mtimeMs: number, sha256: string }
 
-/** A track ready for the tracks table. */
-export interface TrackRow {
-  key: string
-  /** True the first time this reader emits the key: with an empty store there is nothing to merge. */
-  first: boolean
-  isrc: string | null
-  year: number | null
-  name: string
-  artists: string
-  album: string
-  genres: string
-  richness: number
-  data: string
-}
-
-export type RowEvent =
-  | { line: number, problem: string }
-  | { line: number, key: string, addedAt: string | null, addedBy: string | null, track: TrackRow | null }
+/** A rejected row: its line, and why. */
+export type ProblemRow = [line: number, problem: string]
+/**
+ * A playlist entry. Tuples, not objects: a worker posts a million of them, and V8 clones arrays
+ * several times faster. `addedAt` as track-codec.ts's encodeAddedAt gives it; `track` null when the
+ * row repeats an earlier row of the track (nothing new to store); `first` the first time this
+ * reader emits the key (with an empty store there is nothing to merge); `rowid` the track's rowid
+ * when the reader numbers them (KeyTable.numbered).
+ */
+export type EntryRow = [line: number, key: string, addedAt: number | string | null, addedBy: string | null, track: EncodedTrack | null, first: boolean, rowid: number | null]
+export type RowEvent = ProblemRow | EntryRow
 
 export type FileEvent =
   | { t: 'same', rel: string, meta: FileMeta }
@@ -43,7 +36,7 @@ const BATCH = 2000
  * Reads one file. `seen` (track key → row signature) spans a whole import: a track repeated across
  * playlists repeats its cells but Added By/At, so one hash tells that nothing new is in the row.
  */
-export function * readExportFile (rel: string, bytes: Buffer, mtimeMs: number, prevSha256: string | null, seen: Map<string, number>): Generator<FileEvent> {
+export function * readExportFile (rel: string, bytes: Buffer, mtimeMs: number, prevSha256: string | null, seen: KeyTable): Generator<FileEvent> {
   const meta = { size: bytes.length, mtimeMs, sha256: createHash('sha256').update(bytes).digest('hex') }
   if (meta.sha256 === prevSha256) { yield { t: 'same', rel, meta }; return }
   const skip = (reason: string, encoding: string | null = null): FileEvent => ({ t: 'skip', rel, meta, reason, encoding })
@@ -85,60 +78,43 @@ export function * readExportFile (rel: string, bytes: Buffer, mtimeMs: number, p
   }
 
   yield { t: 'begin', rel, meta, dialect: dialect.name, encoding }
+  const fold = memoFold()
   let batch: RowEvent[] = []
   for (const it of records()) {
     if (it.line === headerLine) continue
     const line = it.line + lineOffset
-    if (it.cells === undefined) batch.push({ line, problem: it.reason })
+    if (it.cells === undefined) batch.push([line, it.reason])
     // Lines of nothing but delimiters or spaces (Excel leaves them) are blank lines, not rows.
-    else if (!isBlank(it.cells)) batch.push(rowEvent(line, it.cells, dialect, seen))
+    else if (!isBlank(it.cells)) batch.push(rowEvent(line, it.cells, dialect, seen, fold))
     if (batch.length >= BATCH) { yield { t: 'rows', rel, rows: batch }; batch = [] }
   }
   if (batch.length > 0) yield { t: 'rows', rel, rows: batch }
   yield { t: 'end', rel }
 }
 
-function rowEvent (line: number, cells: string[], d: Dialect, seen: Map<string, number>): RowEvent {
+/** The signature of a row whose key the row alone does not tell: never equal to signature()'s. */
+const UNSIGNED = 0xffffffff
+
+function rowEvent (line: number, cells: string[], d: Dialect, seen: KeyTable, fold: (s: string) => string): RowEvent {
   const key = rowKey(cells, d)
-  const sig = key === null ? -1 : signature(cells, d)
-  if (key !== null && seen.get(key) === sig) return { line, key, ...rowEntry(cells, d), track: null }
+  const sig = key === null ? UNSIGNED : signature(cells, d)
+  const known = key === null ? -1 : seen.find(key)
+  if (known !== -1 && seen.value(known) === sig) {
+    const entry = rowEntry(cells, d)
+    return [line, key!, encodeAddedAt(entry.addedAt), entry.addedBy, null, false, seen.rowid(known)]
+  }
   let m
   try {
     m = mapRow(cells, d)
   } catch (err) {
-    if (err instanceof RowError) return { line, problem: err.message }
+    if (err instanceof RowError) return [line, err.message]
     throw err
   }
-  const first = !seen.has(m.track.key)
-  seen.set(detach(m.track.key), sig)
-  return { line, key: m.track.key, addedAt: m.addedAt, addedBy: m.addedBy, track: trackRow(m.track, first) }
-}
-
-export function trackRow (t: LibraryTrack, first: boolean): TrackRow {
-  return {
-    key: t.key,
-    first,
-    isrc: t.isrc,
-    year: t.album.releaseDate === null ? null : Number(t.album.releaseDate.slice(0, 4)),
-    name: foldText(t.name),
-    artists: foldText(t.artists.map(a => a.name).join(' ')),
-    album: foldText(t.album.name),
-    genres: foldText(t.genres.join(' ')),
-    richness: richness(t),
-    data: JSON.stringify(t)
-  }
-}
-
-/** How much the library knows about a track: the fuller records rank first in search. */
-function richness (t: LibraryTrack): number {
-  let n = 0
-  for (const v of [t.id, t.isrc, t.album.id, t.album.imageUrl, t.album.releaseDate, t.album.label, t.previewUrl, t.popularity, t.explicit, t.discNumber, t.trackNumber, t.durationMs]) {
-    if (v !== null) n++
-  }
-  if (t.features) n += 3
-  if (t.genres.length > 0) n++
-  if (t.artists.some(a => a.id !== null)) n++
-  return n
+  let entry = m.track.key === key ? known : seen.find(m.track.key)
+  const first = entry === -1
+  if (first) entry = seen.add(m.track.key, sig)
+  else seen.setValue(entry, sig)
+  return [line, m.track.key, encodeAddedAt(m.addedAt), m.addedBy, encodeTrack(m.track, fold), first, seen.rowid(entry)]
 }
 
 /**
@@ -153,15 +129,7 @@ function signature (cells: string[], d: Dialect): number {
     for (let j = 0; j < c.length; j++) h = Math.imul(h ^ c.charCodeAt(j), 0x01000193)
     h = Math.imul(h ^ 0x1f, 0x01000193)
   }
-  return h >>> 0
-}
-
-/**
- * A copy of a short string that does not share memory with the file it was cut from: V8 keeps
- * a file's whole text alive behind any substring of it, and `seen` holds one per track.
- */
-function detach (s: string): string {
-  return Buffer.from(s, 'utf8').toString('utf8')
+  return Math.min(h >>> 0, UNSIGNED - 1)
 }
 
 function isBlank (cells: string[]): boolean {

@@ -3,9 +3,12 @@
 import fs from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
 import { readExportFile, type FileEvent } from './file-reader.js'
+import { KeyTable } from './key-table.js'
 
 export interface WorkerJob {
   files: Array<{ abs: string, rel: string, mtimeMs: number, prevSha256: string | null }>
+  /** The store holds no track yet: the reader numbers them (KeyTable). */
+  fresh: boolean
 }
 
 /** Messages posted but not yet applied by the main thread; beyond this the worker waits. */
@@ -13,7 +16,7 @@ const MAX_IN_FLIGHT = 4
 
 const port = parentPort!
 const job = workerData as WorkerJob
-const seen = new Map<string, number>()
+const seen = new KeyTable(job.fresh)
 let inFlight = 0
 let wake: (() => void) | null = null
 port.on('message', () => {

@@ -7,12 +7,13 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { setImmediate as tick } from 'node:timers/promises'
 import { Worker } from 'node:worker_threads'
-import { TRACK_INDEXES, type Db } from './db.js'
-import { readExportFile, trackRow, type FileEvent, type FileMeta, type TrackRow } from './file-reader.js'
+import type { Db } from './db.js'
+import { readExportFile, type FileEvent } from './file-reader.js'
 import type { WorkerJob } from './import-worker.js'
-import { mergeTracks } from './merge.js'
-import { describePlaylistFile, syntheticPlaylistId } from './playlist-files.js'
-import type { LibraryTrack, PlaylistIdSource } from './types.js'
+import { KeyTable } from './key-table.js'
+import { libraryWriter, type ImportLogger } from './writer.js'
+
+export type { ImportLogger } from './writer.js'
 
 export interface ImportProblem {
   file: string
@@ -40,11 +41,6 @@ export interface ImportSummary {
   durationMs: number
 }
 
-/** The slice of a pino/Fastify logger the importer uses. */
-export interface ImportLogger {
-  warn: (obj: object, msg: string) => void
-}
-
 export interface ImportOptions {
   logger?: ImportLogger
   onProgress?: (p: ImportProgress) => void
@@ -59,7 +55,6 @@ export class LibraryPathError extends Error {
 
 /** Above this many bytes to read, parsing moves to a worker thread (its start-up costs ~50 ms). */
 const WORKER_THRESHOLD = 8 * 1024 * 1024
-const LOGGED_REJECTS_PER_FILE = 20
 
 export async function importLibrary (db: Db, root: string, opts: ImportOptions = {}): Promise<ImportSummary> {
   const started = Date.now()
@@ -72,7 +67,7 @@ export async function importLibrary (db: Db, root: string, opts: ImportOptions =
 
   db.exec('BEGIN IMMEDIATE')
   try {
-    const w = writer(db, opts.logger)
+    const w = libraryWriter(db, opts.logger)
     const onDisk = new Set(files.map(f => f.rel))
     for (const old of known.keys()) {
       if (onDisk.has(old)) continue
@@ -93,7 +88,7 @@ export async function importLibrary (db: Db, root: string, opts: ImportOptions =
         bytes += stat.size
       }
     }
-    const events = bytes > WORKER_THRESHOLD ? readInWorker(toRead) : readInline(toRead)
+    const events = bytes > WORKER_THRESHOLD ? readInWorker(toRead, w.fresh) : readInline(toRead, w.fresh)
     for await (const e of events) {
       const done = w.apply(e, known.has(e.rel))
       if (done === null) continue
@@ -128,12 +123,12 @@ export function libraryCounts (db: Db): { tracks: number, playlists: number, lik
   return {
     tracks: one('SELECT count(*) FROM tracks'),
     playlists: one('SELECT count(*) FROM playlists WHERE is_liked = 0'),
-    likedSongs: one('SELECT count(DISTINCT i.track_key) FROM playlist_items i JOIN playlists p ON p.id = i.playlist_id WHERE p.is_liked = 1')
+    likedSongs: one('SELECT count(*) FROM liked_songs')
   }
 }
 
-async function * readInline (files: ToRead[]): AsyncGenerator<FileEvent> {
-  const seen = new Map<string, number>()
+async function * readInline (files: ToRead[], fresh: boolean): AsyncGenerator<FileEvent> {
+  const seen = new KeyTable(fresh)
   for (const [i, f] of files.entries()) {
     yield * readExportFile(f.rel, fs.readFileSync(f.abs), f.mtimeMs, f.prevSha256, seen)
     // Let the progress bar and signal handlers run between files.
@@ -143,8 +138,8 @@ async function * readInline (files: ToRead[]): AsyncGenerator<FileEvent> {
 
 // The worker stays a few batches ahead (it waits for an ack per message beyond that), so
 // memory holds a few batches in flight, not the whole library.
-async function * readInWorker (files: ToRead[]): AsyncGenerator<FileEvent> {
-  const workerData = { files } satisfies WorkerJob
+async function * readInWorker (files: ToRead[], fresh: boolean): AsyncGenerator<FileEvent> {
+  const workerData = { files, fresh } satisfies WorkerJob
   const worker = import.meta.url.endsWith('.ts')
     // Running from TypeScript sources (tests, tsx): the worker thread needs tsx's loader too.
     ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(m => { m.register(); return import(${JSON.stringify(new URL('./import-worker.ts', import.meta.url).href)}) })`, { eval: true, workerData })
@@ -163,147 +158,6 @@ async function * readInWorker (files: ToRead[]): AsyncGenerator<FileEvent> {
   } finally {
     await worker.terminate()
     await exited
-  }
-}
-
-interface OpenFile {
-  rel: string
-  meta: FileMeta
-  dialect: string
-  encoding: string
-  playlistId: string
-  idSource: PlaylistIdSource
-  position: number
-  rows: number
-  rejected: number
-  addedBy: Map<string, number>
-  newest: number | null
-}
-
-type Applied = null | 'same' | 'skipped' | { rows: number, rejected: number }
-
-// Prepared statements, made once per import; applies the reader's events in order.
-function writer (db: Db, logger?: ImportLogger) {
-  const s = {
-    upsertTrack: db.prepare(`INSERT INTO tracks (key, isrc, year, name, artists, album, genres, richness, data)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT(key) DO UPDATE SET isrc = excluded.isrc, year = excluded.year, name = excluded.name,
-        artists = excluded.artists, album = excluded.album, genres = excluded.genres,
-        richness = excluded.richness, data = excluded.data`),
-    trackData: db.prepare('SELECT data FROM tracks WHERE key = ?').pluck(),
-    item: db.prepare('INSERT INTO playlist_items (playlist_id, position, track_key, added_at, added_by) VALUES (?, ?, ?, ?, ?)'),
-    playlist: db.prepare(`INSERT INTO playlists (id, path, name, is_liked, id_source, owner_id, track_count, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-    fileRow: db.prepare(`INSERT OR REPLACE INTO library_files (path, size, mtime_ms, sha256, status, reason, dialect, encoding, rows, rejected, playlist_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    touch: db.prepare('UPDATE library_files SET size = ?, mtime_ms = ? WHERE path = ?'),
-    problem: db.prepare('INSERT INTO import_problems (path, line, reason) VALUES (?, ?, ?)'),
-    playlistOfPath: db.prepare('SELECT id FROM playlists WHERE path = ?').pluck(),
-    dropItems: db.prepare('DELETE FROM playlist_items WHERE playlist_id = ?'),
-    dropPlaylist: db.prepare('DELETE FROM playlists WHERE path = ?'),
-    dropFile: db.prepare('DELETE FROM library_files WHERE path = ?'),
-    dropProblems: db.prepare('DELETE FROM import_problems WHERE path = ?'),
-    link: db.prepare('SELECT playlist_id, source FROM playlist_links WHERE path = ?'),
-    idTaken: db.prepare('SELECT 1 FROM playlists WHERE id = ?').pluck()
-  }
-  const fresh = db.prepare('SELECT count(*) FROM tracks').pluck().get() === 0
-  // Into an empty table, building the lookup indexes once at the end beats updating them per row.
-  if (fresh) db.exec('DROP INDEX IF EXISTS tracks_isrc; DROP INDEX IF EXISTS tracks_name')
-  let dirty = false
-  let replaced = false
-  let open: OpenFile | null = null
-
-  const upsert = (t: TrackRow): void => {
-    dirty = true
-    s.upsertTrack.run(t.key, t.isrc, t.year, t.name, t.artists, t.album, t.genres, t.richness, t.data)
-  }
-  // What another export (or an earlier import) knew about the track is kept: see merge.ts.
-  const track = (t: TrackRow): void => {
-    const stored = fresh && t.first ? undefined : s.trackData.get(t.key) as string | undefined
-    if (stored === undefined) return upsert(t)
-    if (stored === t.data) return
-    const merged = trackRow(mergeTracks(JSON.parse(stored) as LibraryTrack, JSON.parse(t.data) as LibraryTrack), false)
-    if (merged.data !== stored) upsert(merged)
-  }
-  const problem = (rel: string, line: number | null, reason: string): void => { s.problem.run(rel, line, reason) }
-  const dropFile = (rel: string): void => {
-    const id = s.playlistOfPath.get(rel) as string | undefined
-    if (id !== undefined) s.dropItems.run(id)
-    s.dropPlaylist.run(rel)
-    s.dropFile.run(rel)
-    s.dropProblems.run(rel)
-    replaced = true
-  }
-  const resolvePlaylistId = (rel: string, fromName: string | null): { id: string, source: PlaylistIdSource } => {
-    const link = s.link.get(rel) as { playlist_id: string, source: PlaylistIdSource } | undefined
-    const candidates: Array<{ id: string, source: PlaylistIdSource }> = []
-    if (link) candidates.push({ id: link.playlist_id, source: link.source })
-    if (fromName) candidates.push({ id: fromName, source: 'filename' })
-    // Two files naming the same id (a copy of an export): the second one gets its own id.
-    for (const c of candidates) if (s.idTaken.get(c.id) === undefined) return c
-    return { id: syntheticPlaylistId(rel), source: 'synthetic' }
-  }
-  const fileRow = (rel: string, meta: FileMeta, status: 'indexed' | 'skipped', reason: string | null, dialect: string | null, encoding: string | null, rows: number, rejected: number, playlistId: string | null): void => {
-    s.fileRow.run(rel, meta.size, meta.mtimeMs, meta.sha256, status, reason, dialect, encoding, rows, rejected, playlistId)
-  }
-
-  return {
-    dropFile,
-    /** Applies one event; says what became of a file once its last event is in. */
-    apply (e: FileEvent, wasKnown: boolean): Applied {
-      switch (e.t) {
-        case 'same':
-          s.touch.run(e.meta.size, e.meta.mtimeMs, e.rel)
-          return 'same'
-        case 'skip':
-          if (wasKnown) dropFile(e.rel)
-          logger?.warn({ file: e.rel, reason: e.reason }, 'file skipped')
-          fileRow(e.rel, e.meta, 'skipped', e.reason, null, e.encoding, 0, 0, null)
-          problem(e.rel, null, e.reason)
-          return 'skipped'
-        case 'begin': {
-          if (wasKnown) dropFile(e.rel)
-          const { id, source } = resolvePlaylistId(e.rel, describePlaylistFile(e.rel).idFromName)
-          open = { rel: e.rel, meta: e.meta, dialect: e.dialect, encoding: e.encoding, playlistId: id, idSource: source, position: 0, rows: 0, rejected: 0, addedBy: new Map(), newest: null }
-          return null
-        }
-        case 'rows': {
-          const f = open!
-          for (const r of e.rows) {
-            f.rows++
-            if ('problem' in r) {
-              problem(f.rel, r.line, r.problem)
-              // Every rejection is in the summary; the log names the first few per file, not 10,000.
-              if (++f.rejected <= LOGGED_REJECTS_PER_FILE) logger?.warn({ file: f.rel, line: r.line, reason: r.problem }, 'row rejected')
-              continue
-            }
-            if (r.track !== null) track(r.track)
-            s.item.run(f.playlistId, f.position++, r.key, r.addedAt, r.addedBy)
-            if (r.addedBy !== null) f.addedBy.set(r.addedBy, (f.addedBy.get(r.addedBy) ?? 0) + 1)
-            const at = r.addedAt === null ? NaN : Date.parse(r.addedAt)
-            if (!Number.isNaN(at) && (f.newest === null || at > f.newest)) f.newest = at
-          }
-          return null
-        }
-        case 'end': {
-          const f = open!
-          open = null
-          if (f.rejected > LOGGED_REJECTS_PER_FILE) logger?.warn({ file: f.rel, rejected: f.rejected }, `${f.rejected - LOGGED_REJECTS_PER_FILE} more rows rejected (see the import summary)`)
-          const info = describePlaylistFile(f.rel)
-          const owner = [...f.addedBy.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null
-          s.playlist.run(f.playlistId, f.rel, info.name, info.isLiked ? 1 : 0, f.idSource, owner, f.position, f.newest)
-          fileRow(f.rel, f.meta, 'indexed', null, f.dialect, f.encoding, f.rows, f.rejected, f.playlistId)
-          return { rows: f.rows, rejected: f.rejected }
-        }
-      }
-    },
-    /** Drops tracks no playlist holds any more, then rebuilds the indexes in bulk if needed. */
-    finish (): void {
-      if (replaced && db.prepare('DELETE FROM tracks WHERE key NOT IN (SELECT track_key FROM playlist_items)').run().changes > 0) dirty = true
-      if (fresh) db.exec(TRACK_INDEXES)
-      // One bulk rebuild of the search index is far cheaper than maintaining it row by row.
-      if (dirty) db.exec("INSERT INTO tracks_fts(tracks_fts) VALUES ('rebuild')")
-    }
   }
 }
 

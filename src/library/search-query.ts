@@ -177,34 +177,45 @@ const FIELD_COLUMNS = [
   ['album', 'album'],
   ['genre', 'genres']
 ] as const
+/** Free text reaches the text columns, not year or isrc. */
+const TEXT_COLUMNS = '{name artists album genres}'
 
 /**
- * An FTS5 MATCH expression for a table `fts5(name, artists, album, genres)` whose
- * columns hold foldText output, or null when nothing is left to match (e.g. only
- * year/isrc filters, or only punctuation), in which case the caller filters on
- * columns alone.
+ * An FTS5 MATCH expression for a table `fts5(name, artists, album, genres, year, isrc)` whose
+ * columns hold foldText output (year: the release year's four digits), or null when nothing can
+ * match: nothing is left to match on (only unsupported filters, or only punctuation), or no year
+ * of `libraryYears` (the years the library holds) is in the `year:` range.
  *
  * Every term is folded and emitted as an FTS5 string literal, so it is always a
  * phrase and user input never becomes FTS5 syntax (NOT/OR/NEAR/`*`/`^`/`col:`).
- * Free-text terms match any column; `track:` → name, `artist:` → artists,
- * `album:` → album, `genre:` → genres. All terms are ANDed.
+ * Free-text terms match any text column; `track:` → name, `artist:` → artists,
+ * `album:` → album, `genre:` → genres, `isrc:` → isrc (several: any of them), `year:` → year (one
+ * term per year of the library in the range, ORed). All terms are ANDed.
  *
  * Choice: the last free-text term gets a prefix match (`"ana so"*` matches the
  * last token as a prefix) because Spotify matches partial words, which matters for
  * search-as-you-type clients. Only the last free-text term: earlier words are
  * complete, and filter values are taken as whole words.
  */
-export function toFtsMatch (p: ParsedSearch): string | null {
+export function toFtsMatch (p: ParsedSearch, libraryYears: readonly number[]): string | null {
   const parts: string[] = []
   const text = p.text.map(foldText).filter((t) => t !== '')
   text.forEach((t, idx) => {
-    parts.push(idx === text.length - 1 ? ftsString(t) + '*' : ftsString(t))
+    parts.push(`${TEXT_COLUMNS} : ${ftsString(t)}${idx === text.length - 1 ? '*' : ''}`)
   })
   for (const [field, column] of FIELD_COLUMNS) {
     for (const value of p[field]) {
       const folded = foldText(value)
       if (folded !== '') parts.push(`${column} : ${ftsString(folded)}`)
     }
+  }
+  // Several ISRCs: a track with any of them.
+  if (p.isrc.length > 0) parts.push(`isrc : (${p.isrc.map(i => ftsString(i.toLowerCase())).join(' OR ')})`)
+  if (p.year !== null) {
+    const { from, to } = p.year
+    const years = libraryYears.filter(y => y >= from && y <= to)
+    if (years.length === 0) return null
+    parts.push(`year : (${years.map(y => ftsString(String(y).padStart(4, '0'))).join(' OR ')})`)
   }
   return parts.length === 0 ? null : parts.join(' AND ')
 }

@@ -1,13 +1,45 @@
-// Read side of the library: the typed operations routes and remediation use. All statements
-// are prepared once; every list is paged (limit/offset) so no caller loads the whole library.
+// Read side of the library: the typed operations routes and remediation use. All statements are
+// prepared once, and every answer is a read by key or a range read on an index (playlist and
+// Liked Songs pages by position, search by the full-text index's own order), so its cost does
+// not grow with the library or the offset; no caller loads the whole library.
 import type { Db } from './db.js'
 import { foldText, parseSearchQuery, toFtsMatch } from './search-query.js'
+import { decodeAddedAt, FTS_TRACK_PK, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
+import { TrackReader } from './track-reader.js'
 import type { AudioFeatures, LibraryPlaylist, LibraryTrack, Page, PlaylistIdSource, PlaylistTrack } from './types.js'
 
 export interface PageRequest { limit: number, offset: number }
 
-interface PlaylistRow { id: string, path: string, name: string, is_liked: number, id_source: PlaylistIdSource, owner_id: string | null, track_count: number, updated_at: number | null }
-interface ItemRow { position: number, track_key: string, added_at: string | null, added_by: string | null, data: string }
+interface PlaylistRow { pk: number, id: string, path: string, name: string, is_liked: number, id_source: PlaylistIdSource, owner_id: string | null, track_count: number, updated_at: number | null }
+type EntryRow = StoredTrack & { position: number, added_at: number | string | null, added_by: string | null }
+
+/**
+ * Spotify's search `total` is an estimate, capped (spotify/web-api#201, #1318), and a client can
+ * page no further than offset 1,000 with 50 a page: matches are counted up to here, so every page
+ * a client can reach has the right `next`, and a common word costs no count of all its matches.
+ */
+export const SEARCH_TOTAL_CAP = 1050
+
+const FROM_TRACKS = 'tracks t JOIN albums a ON a.pk = t.album'
+const ALBUM = 'JOIN albums a ON a.pk = t.album'
+/** A page of entries: rows of `source` (aliased e, with position and added_at) and their tracks. */
+const entries = (source: string, addedBy: string, join = ''): string =>
+  `SELECT e.position, e.added_at, ${addedBy} AS added_by, ${TRACK_COLUMNS}
+   FROM ${source} e JOIN tracks t ON t.pk = e.track ${ALBUM} ${join}`
+/** Tracks matching an FTS5 expression, in the index's order (richness first: see ftsRowid). */
+const matching = (rest: string, where = ''): string =>
+  `SELECT ${TRACK_COLUMNS} FROM (SELECT rowid AS f FROM tracks_fts WHERE tracks_fts MATCH ? ORDER BY rowid ${rest}) m
+   JOIN tracks t ON t.pk = m.f ${FTS_TRACK_PK} ${ALBUM} ${where} ORDER BY m.f`
+
+/** The statements whose query plans test/library/deep-pages.test.ts checks. */
+export const PAGE_QUERIES = {
+  playlistPage: `${entries('playlist_items', 'u.id', 'LEFT JOIN library_users u ON u.pk = e.added_by')}
+    WHERE e.playlist = ? AND e.position >= ? AND e.position < ? ORDER BY e.position`,
+  likedPage: `${entries('liked_songs', 'NULL')} WHERE e.position >= ? AND e.position < ? ORDER BY e.position`,
+  search: matching('LIMIT ? OFFSET ?'),
+  searchCount: 'SELECT count(*) FROM (SELECT 1 FROM tracks_fts WHERE tracks_fts MATCH ? LIMIT ?)',
+  tracksByKeys: `SELECT ${TRACK_COLUMNS} FROM ${FROM_TRACKS} WHERE t.key IN (SELECT value FROM json_each(?))`
+} as const
 
 export class PlaylistLinkError extends Error {
   override name = 'PlaylistLinkError'
@@ -15,38 +47,36 @@ export class PlaylistLinkError extends Error {
 
 export class LibraryStore {
   readonly #db: Db
+  readonly #tracks: TrackReader
   readonly #s
   #generation = 0
+  #years: { version: string, years: number[] } | null = null
 
   constructor (db: Db) {
     this.#db = db
+    this.#tracks = new TrackReader(db)
     this.#s = {
-      byKey: db.prepare('SELECT data FROM tracks WHERE key = ?').pluck(),
-      byIsrc: db.prepare('SELECT data FROM tracks WHERE isrc = ? ORDER BY richness DESC, rowid LIMIT 1').pluck(),
-      byName: db.prepare('SELECT data, artists FROM tracks WHERE name = ? ORDER BY richness DESC, rowid'),
+      byKey: db.prepare(`SELECT ${TRACK_COLUMNS} FROM ${FROM_TRACKS} WHERE t.key = ?`),
+      byKeys: db.prepare(PAGE_QUERIES.tracksByKeys),
+      // Names that start with the folded name, fullest first; the caller keeps the equal ones.
+      byName: db.prepare(`SELECT m.f, t.pk, t.name FROM (SELECT rowid AS f FROM tracks_fts WHERE tracks_fts MATCH ?) m
+        JOIN tracks t ON t.pk = m.f ${FTS_TRACK_PK} ORDER BY m.f`).raw(),
+      byPks: db.prepare(`SELECT t.pk, ${TRACK_COLUMNS} FROM ${FROM_TRACKS} WHERE t.pk IN (SELECT value FROM json_each(?))`),
+      byIsrc: db.prepare(`${matching('', 'WHERE t.isrc = ?')} LIMIT 1`),
       playlist: db.prepare('SELECT * FROM playlists WHERE id = ?'),
-      likedCount: db.prepare(`SELECT count(DISTINCT i.track_key) FROM playlist_items i
-        JOIN playlists p ON p.id = i.playlist_id WHERE p.is_liked = 1`).pluck(),
+      likedCount: db.prepare('SELECT coalesce(max(position) + 1, 0) FROM liked_songs').pluck(),
       playlists: db.prepare('SELECT * FROM playlists WHERE is_liked = 0 ORDER BY name COLLATE NOCASE, path LIMIT ? OFFSET ?'),
       playlistCount: db.prepare('SELECT count(*) FROM playlists WHERE is_liked = 0').pluck(),
-      // The page is cut from playlist_items alone (its primary key is the order), then joined:
-      // with the join inside, OFFSET would read every skipped track's JSON first (~1.5 ms a page
-      // deep into a 10,000-track playlist instead of ~0.1).
-      items: db.prepare(`SELECT i.position, i.track_key, i.added_at, i.added_by, t.data
-        FROM (SELECT position, track_key, added_at, added_by FROM playlist_items WHERE playlist_id = ? ORDER BY position LIMIT ? OFFSET ?) i
-        JOIN tracks t ON t.key = i.track_key ORDER BY i.position`),
-      // Several Liked Songs exports (old and new, both exporters) are one set of saved tracks:
-      // each track once, at its latest added_at.
-      likedItems: db.prepare(`SELECT min(i.position) AS position, i.track_key, max(i.added_at) AS added_at, NULL AS added_by, t.data
-        FROM playlist_items i JOIN playlists p ON p.id = i.playlist_id JOIN tracks t ON t.key = i.track_key
-        WHERE p.is_liked = 1 GROUP BY i.track_key
-        ORDER BY max(i.added_at) IS NULL, max(i.added_at) DESC, min(i.position) LIMIT ? OFFSET ?`),
-      allTracks: db.prepare('SELECT data FROM tracks ORDER BY rowid LIMIT ? OFFSET ?').pluck(),
-      iterTracks: db.prepare('SELECT data FROM tracks ORDER BY rowid').pluck(),
+      items: db.prepare(PAGE_QUERIES.playlistPage),
+      likedItems: db.prepare(PAGE_QUERIES.likedPage),
+      search: db.prepare(PAGE_QUERIES.search),
+      searchCount: db.prepare(PAGE_QUERIES.searchCount).pluck(),
+      years: db.prepare("SELECT value FROM meta WHERE key = 'library_years'").pluck(),
+      allTracks: db.prepare(`SELECT ${TRACK_COLUMNS} FROM ${FROM_TRACKS} WHERE t.pk IN (SELECT pk FROM tracks ORDER BY pk LIMIT ? OFFSET ?) ORDER BY t.pk`),
+      tracksAfter: db.prepare(`SELECT t.pk, ${TRACK_COLUMNS} FROM ${FROM_TRACKS} WHERE t.pk > ? ORDER BY t.pk LIMIT ?`),
       trackCount: db.prepare('SELECT count(*) FROM tracks').pluck(),
       link: db.prepare('INSERT OR REPLACE INTO playlist_links (path, playlist_id, source) VALUES (?, ?, ?)'),
       relinkPlaylist: db.prepare('UPDATE playlists SET id = ?, id_source = ? WHERE path = ?'),
-      relinkItems: db.prepare('UPDATE playlist_items SET playlist_id = ? WHERE playlist_id = ?'),
       relinkFile: db.prepare('UPDATE library_files SET playlist_id = ? WHERE path = ?'),
       playlistByPath: db.prepare('SELECT * FROM playlists WHERE path = ?'),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
@@ -56,36 +86,46 @@ export class LibraryStore {
   }
 
   getTrackById (id: string): LibraryTrack | null {
-    return parse(this.#s.byKey.get(id))
+    return this.#tracks.decodeOne(this.#s.byKey.get(id) as StoredTrack | undefined)
   }
 
-  /** In request order, duplicates kept, null for unknown ids (Spotify's `?ids=` semantics). */
+  /** In request order, duplicates kept, null for unknown ids (Spotify's `?ids=` semantics); one query. */
   getTracksByIds (ids: readonly string[]): Array<LibraryTrack | null> {
-    return ids.map(id => this.getTrackById(id))
+    const found = new Map(this.#tracks.decode(this.#s.byKeys.all(JSON.stringify(ids)) as StoredTrack[]).map(t => [t.key, t]))
+    return ids.map(id => found.get(id) ?? null)
   }
 
   getTrackByIsrc (isrc: string): LibraryTrack | null {
-    return parse(this.#s.byIsrc.get(isrc.toUpperCase()))
+    const wanted = isrc.toUpperCase()
+    const folded = foldText(wanted)
+    if (folded === '') return null
+    return this.#tracks.decodeOne(this.#s.byIsrc.get(`isrc : "${folded}"`, wanted) as StoredTrack | undefined)
   }
 
   /** Every track of this name whose artists include `artist` (folded as getTrackByNameArtist folds). */
   tracksByNameArtist (name: string, artist: string): LibraryTrack[] {
     const wanted = foldText(artist)
-    return (this.#s.byName.all(foldText(name)) as Array<{ data: string, artists: string }>)
-      .map(r => JSON.parse(r.data) as LibraryTrack)
-      .filter(t => t.artists.some(a => foldText(a.name) === wanted))
+    return this.#named(name).filter(t => t.artists.some(a => foldText(a.name) === wanted))
   }
 
   /** Case-, accent- and punctuation-insensitive; `artist` must match one of the track's artists. */
   getTrackByNameArtist (name: string, artist?: string): LibraryTrack | null {
-    const rows = this.#s.byName.all(foldText(name)) as Array<{ data: string, artists: string }>
-    if (artist === undefined) return parse(rows[0]?.data)
+    const tracks = this.#named(name)
+    if (artist === undefined) return tracks[0] ?? null
     const wanted = foldText(artist)
-    for (const r of rows) {
-      const t = JSON.parse(r.data) as LibraryTrack
-      if (t.artists.some(a => foldText(a.name) === wanted) || ` ${r.artists} `.includes(` ${wanted} `)) return t
-    }
-    return null
+    return tracks.find(t => t.artists.some(a => foldText(a.name) === wanted) ||
+      ` ${foldText(t.artists.map(a => a.name).join(' '))} `.includes(` ${wanted} `)) ?? null
+  }
+
+  /** Tracks whose folded name is `name`'s, fullest first (found through the search index). */
+  #named (name: string): LibraryTrack[] {
+    const folded = foldText(name)
+    if (folded === '') return []
+    const pks = (this.#s.byName.all(`name : ^ "${folded}"`) as Array<[number, number, string]>)
+      .filter(([, , n]) => foldText(n) === folded).map(([, pk]) => pk)
+    if (pks.length === 0) return []
+    const rows = new Map((this.#s.byPks.all(JSON.stringify(pks)) as Array<StoredTrack & { pk: number }>).map(r => [r.pk, r]))
+    return this.#tracks.decode(pks.map(pk => rows.get(pk)!))
   }
 
   getAudioFeatures (id: string): { track: LibraryTrack, features: AudioFeatures } | null {
@@ -105,54 +145,64 @@ export class LibraryStore {
 
   /** null when the playlist is unknown (a 404 for the caller, not an empty page). */
   getPlaylistTracks (playlistId: string, page: PageRequest): Page<PlaylistTrack> | null {
-    const p = this.getPlaylist(playlistId)
-    if (!p) return null
-    const rows = this.#s.items.all(playlistId, page.limit, page.offset) as ItemRow[]
-    return { items: rows.map(toPlaylistTrack), total: p.trackCount, ...page }
+    const row = this.#s.playlist.get(playlistId) as PlaylistRow | undefined
+    if (!row) return null
+    const rows = this.#s.items.all(row.pk, page.offset, page.offset + page.limit) as EntryRow[]
+    return { items: this.#entries(rows), total: row.track_count, ...page }
   }
 
   /** Liked Songs, most recently added first, as /v1/me/tracks lists them. */
   getLikedSongs (page: PageRequest): Page<PlaylistTrack> {
-    const rows = this.#s.likedItems.all(page.limit, page.offset) as ItemRow[]
-    return { items: rows.map(toPlaylistTrack), total: this.#s.likedCount.get() as number, ...page }
+    const rows = this.#s.likedItems.all(page.offset, page.offset + page.limit) as EntryRow[]
+    return { items: this.#entries(rows), total: this.#s.likedCount.get() as number, ...page }
+  }
+
+  #entries (rows: EntryRow[]): PlaylistTrack[] {
+    const tracks = this.#tracks.decode(rows)
+    return rows.map((r, i) => ({
+      entry: { position: r.position, trackKey: r.key, addedAt: decodeAddedAt(r.added_at), addedBy: r.added_by },
+      track: tracks[i]!
+    }))
   }
 
   /** Every distinct track once. */
   getAllTracks (page: PageRequest): Page<LibraryTrack> {
-    const rows = this.#s.allTracks.all(page.limit, page.offset) as string[]
-    return { items: rows.map(r => JSON.parse(r) as LibraryTrack), total: this.#s.trackCount.get() as number, ...page }
+    const rows = this.#s.allTracks.all(page.limit, page.offset) as StoredTrack[]
+    return { items: this.#tracks.decode(rows), total: this.#s.trackCount.get() as number, ...page }
   }
 
-  /** Every distinct track once, streamed from SQLite without loading the library. */
+  /** Every distinct track once, read a few hundred at a time (the connection stays free between them). */
   * iterateTracks (): Generator<LibraryTrack> {
-    for (const data of this.#s.iterTracks.iterate() as Iterable<string>) yield JSON.parse(data) as LibraryTrack
+    for (let after = 0; ;) {
+      const rows = this.#s.tracksAfter.all(after, 500) as Array<StoredTrack & { pk: number }>
+      if (rows.length === 0) return
+      after = rows[rows.length - 1]!.pk
+      yield * this.#tracks.decode(rows)
+    }
   }
 
-  /** Spotify's query syntax: free text plus artist:, track:, album:, year:, isrc:, genre:. */
+  /**
+   * Spotify's query syntax: free text plus artist:, track:, album:, year:, isrc:, genre:. The
+   * full-text index gives the page in answer order, limit and offset in the query; `total` counts
+   * up to SEARCH_TOTAL_CAP.
+   */
   searchTracks (q: string, page: PageRequest): Page<LibraryTrack> & { unsupported: string[] } {
     const parsed = parseSearchQuery(q)
-    const where: string[] = []
-    const params: unknown[] = []
-    const match = toFtsMatch(parsed)
-    if (match !== null) {
-      where.push('t.rowid IN (SELECT rowid FROM tracks_fts WHERE tracks_fts MATCH ?)')
-      params.push(match)
+    const match = toFtsMatch(parsed, parsed.year === null ? [] : this.#libraryYears())
+    if (match === null) return { items: [], total: 0, ...page, unsupported: parsed.unsupported }
+    const rows = this.#s.search.all(match, page.limit, page.offset) as StoredTrack[]
+    const total = this.#s.searchCount.get(match, SEARCH_TOTAL_CAP) as number
+    return { items: this.#tracks.decode(rows), total, ...page, unsupported: parsed.unsupported }
+  }
+
+  /** The release years the library holds (the importer writes them down), read once per change. */
+  #libraryYears (): number[] {
+    const version = this.version()
+    if (this.#years?.version !== version) {
+      const stored = this.#s.years.get() as string | undefined
+      this.#years = { version, years: stored === undefined ? [] : JSON.parse(stored) as number[] }
     }
-    if (parsed.year) {
-      where.push('t.year BETWEEN ? AND ?')
-      params.push(parsed.year.from, parsed.year.to)
-    }
-    if (parsed.isrc.length > 0) {
-      where.push(`t.isrc IN (${parsed.isrc.map(() => '?').join(', ')})`)
-      params.push(...parsed.isrc)
-    }
-    if (where.length === 0) return { items: [], total: 0, ...page, unsupported: parsed.unsupported }
-    const clause = where.join(' AND ')
-    // Statements vary with the filters present; SQLite's statement cache keeps this cheap.
-    const total = this.#db.prepare(`SELECT count(*) FROM tracks t WHERE ${clause}`).pluck().get(...params) as number
-    const rows = this.#db.prepare(`SELECT t.data FROM tracks t WHERE ${clause} ORDER BY t.richness DESC, t.rowid LIMIT ? OFFSET ?`)
-      .pluck().all(...params, page.limit, page.offset) as string[]
-    return { items: rows.map(r => JSON.parse(r) as LibraryTrack), total, ...page, unsupported: parsed.unsupported }
+    return this.#years.years
   }
 
   /** The library's playlists (not Liked Songs) with this name, compared case-insensitively (ASCII). */
@@ -184,27 +234,13 @@ export class LibraryStore {
       if (holder && holder.path !== path) throw new PlaylistLinkError(`playlist id ${playlistId} already belongs to ${holder.path}`)
       this.#s.link.run(path, playlistId, source)
       if (!row) return null
-      if (row.id !== playlistId) {
-        this.#s.relinkItems.run(playlistId, row.id)
-        this.#s.relinkFile.run(playlistId, path)
-      }
+      if (row.id !== playlistId) this.#s.relinkFile.run(playlistId, path)
       this.#s.relinkPlaylist.run(playlistId, source, path)
       return toPlaylist({ ...row, id: playlistId, id_source: source })
     })()
   }
 }
 
-function parse (data: unknown): LibraryTrack | null {
-  return typeof data === 'string' ? JSON.parse(data) as LibraryTrack : null
-}
-
 function toPlaylist (r: PlaylistRow): LibraryPlaylist {
   return { id: r.id, name: r.name, path: r.path, isLiked: r.is_liked === 1, idSource: r.id_source, ownerId: r.owner_id, trackCount: r.track_count, updatedAt: r.updated_at }
-}
-
-function toPlaylistTrack (r: ItemRow): PlaylistTrack {
-  return {
-    entry: { position: r.position, trackKey: r.track_key, addedAt: r.added_at, addedBy: r.added_by },
-    track: JSON.parse(r.data) as LibraryTrack
-  }
 }

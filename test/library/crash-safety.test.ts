@@ -57,9 +57,11 @@ interface Snapshot {
 
 const CHECKSUM_QUERIES = [
   'SELECT * FROM playlists ORDER BY id',
-  'SELECT * FROM playlist_items ORDER BY playlist_id, position',
-  // Not rowid: only what the library says, so equal libraries have equal sums.
-  'SELECT key, isrc, year, name, artists, album, genres, richness, data FROM tracks ORDER BY key',
+  'SELECT * FROM playlist_items ORDER BY playlist, position',
+  'SELECT * FROM liked_songs ORDER BY position',
+  'SELECT * FROM tracks ORDER BY key',
+  'SELECT * FROM albums ORDER BY pk',
+  'SELECT * FROM artists ORDER BY pk',
   'SELECT * FROM library_files ORDER BY path',
   'SELECT * FROM import_problems ORDER BY path, line, reason'
 ]

@@ -453,7 +453,7 @@ function assertImported (t: Test, imp: Imported, cases: Case[]): void {
   t.equal(summary.playlists, playlists.length, 'one playlist per indexed file')
   t.equal(summary.tracks, new Set(playlists.flatMap(([, ids]) => ids)).size, 'one track per distinct valid row')
   const playlistOf = db.prepare('SELECT id, track_count FROM playlists WHERE path = ?')
-  const keysOf = db.prepare('SELECT track_key FROM playlist_items WHERE playlist_id = ? ORDER BY position').pluck()
+  const keysOf = db.prepare('SELECT t.key FROM playlist_items i JOIN playlists p ON p.pk = i.playlist JOIN tracks t ON t.pk = i.track WHERE p.id = ? ORDER BY i.position').pluck()
   for (const [file, want] of playlists) {
     const p = playlistOf.get(file) as { id: string, track_count: number } | undefined
     if (!t.ok(p, `${file} is a playlist`) || !p) continue
@@ -555,7 +555,7 @@ t.test('a 50 MB file: every valid row imported, the bad ones reported by line', 
   assertProblems(t, summary.problems, bad)
 
   const playlistId = db.prepare('SELECT id FROM playlists WHERE path = ?').pluck().get(file) as string
-  const keys = db.prepare('SELECT track_key FROM playlist_items WHERE playlist_id = ? ORDER BY position').pluck().all(playlistId) as string[]
+  const keys = db.prepare('SELECT t.key FROM playlist_items i JOIN playlists p ON p.pk = i.playlist JOIN tracks t ON t.pk = i.track WHERE p.id = ? ORDER BY i.position').pluck().all(playlistId) as string[]
   t.equal(keys.length, valid.length, 'one playlist entry per valid row')
   let firstMismatch = -1
   for (let i = 0; i < valid.length && firstMismatch === -1; i++) if (keys[i] !== valid[i]) firstMismatch = i

@@ -78,7 +78,7 @@ t.test('a removed file drops its playlist; a new file adds one', async t => {
   t.same(r.files, { seen: 3, indexed: 1, unchanged: 2, removed: 1, skipped: 0 })
   t.same(store.listPlaylists({ limit: 10, offset: 0 }).items.map(p => p.name), ['New', 'Road Trip'])
   t.equal(store.getTrackById(id(4)), null)
-  t.equal(db.prepare('SELECT count(*) FROM playlist_items WHERE playlist_id NOT IN (SELECT id FROM playlists)').pluck().get(), 0, 'no dangling items')
+  t.equal(db.prepare('SELECT count(*) FROM playlist_items WHERE playlist NOT IN (SELECT pk FROM playlists) OR track NOT IN (SELECT pk FROM tracks)').pluck().get(), 0, 'no dangling items')
   t.equal(db.prepare("SELECT count(*) FROM tracks_fts WHERE tracks_fts MATCH 'song'").pluck().get(), r.tracks, 'FTS holds exactly the tracks')
 })
 

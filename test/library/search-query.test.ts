@@ -97,7 +97,7 @@ t.test('parseSearchQuery', async (t) => {
       const len = rnd(20)
       for (let j = 0; j < len; j++) q += alphabet[rnd(alphabet.length)]
       const p = parseSearchQuery(q)
-      toFtsMatch(p)
+      toFtsMatch(p, [1999, 2010])
       if (p.year !== null && p.year.from > p.year.to) t.fail(`reversed year for ${JSON.stringify(q)}`)
     }
     t.pass('2000 random queries parsed')
@@ -136,44 +136,50 @@ t.test('foldText', async (t) => {
 })
 
 t.test('toFtsMatch', async (t) => {
+  // Free text reaches the four text columns, not year or isrc.
+  const T = '{name artists album genres} : '
+  const years = [1975, 1994, 2001, 2002]
   const cases: Array<[string, string | null]> = [
-    ['remaster track:Doxy artist:Miles Davis', '"remaster" AND "davis"* AND name : "doxy" AND artists : "miles"'],
+    ['remaster track:Doxy artist:Miles Davis', `${T}"remaster" AND ${T}"davis"* AND name : "doxy" AND artists : "miles"`],
     ['track:"Lose Yourself" artist:eminem', 'name : "lose yourself" AND artists : "eminem"'],
-    ['artist:"Daft Punk" year:2001', 'artists : "daft punk"'],
-    ['year:1990-1999 genre:"hip hop"', 'genres : "hip hop"'],
-    ['isrc:USUM71703861', null],
+    ['artist:"Daft Punk" year:2001', 'artists : "daft punk" AND year : ("2001")'],
+    ['year:1990-1999 genre:"hip hop"', 'genres : "hip hop" AND year : ("1994")'],
+    ['year:2000-2030', 'year : ("2001" OR "2002")'],
+    ['year:1980-1990 miles', null], // no year of the library in the range: nothing can match
+    ['isrc:USUM71703861', 'isrc : ("usum71703861")'],
+    ['isrc:US-UM7-17-03861 isrc:GBAYE0601498', 'isrc : ("usum71703861" OR "gbaye0601498")'],
     ['genre:house', 'genres : "house"'],
-    ['Ana Sol', '"ana" AND "sol"*'],
+    ['Ana Sol', `${T}"ana" AND ${T}"sol"*`],
     ['track:"Café Olé"', 'name : "cafe ole"'],
     ['album:"Kind of Blue"', 'album : "kind of blue"'],
     ['artist:', null],
     ['year:abc', null],
-    ['year:2010-2001', null],
+    ['year:2010-2001', 'year : ("2001" OR "2002")'], // a reversed range, normalised
     ['"', null],
-    ['NOT', '"not"*'],
-    ['OR', '"or"*'],
-    ['a OR b', '"a" AND "or" AND "b"*'],
+    ['NOT', `${T}"not"*`],
+    ['OR', `${T}"or"*`],
+    ['a OR b', `${T}"a" AND ${T}"or" AND ${T}"b"*`],
     ['*', null],
     ['-', null],
     ['tag:new', null],
     ['upc:123', null],
-    ['name:x', '"name x"*'],
+    ['name:x', `${T}"name x"*`],
     ['artist:"', null],
     [')(', null],
-    ['AC/DC', '"ac dc"*'],
-    ['"daft punk" -', '"daft punk"*'],
-    ['NEAR(a b)', '"near a" AND "b"*'],
-    ['^doxy', '"doxy"*'],
-    ['artist:!!! miles', '"miles"*'],
-    ['福气马上来', '"福气马上来"*']
+    ['AC/DC', `${T}"ac dc"*`],
+    ['"daft punk" -', `${T}"daft punk"*`],
+    ['NEAR(a b)', `${T}"near a" AND ${T}"b"*`],
+    ['^doxy', `${T}"doxy"*`],
+    ['artist:!!! miles', `${T}"miles"*`],
+    ['福气马上来', `${T}"福气马上来"*`]
   ]
   for (const [q, expected] of cases) {
-    t.equal(toFtsMatch(parseSearchQuery(q)), expected, JSON.stringify(q))
+    t.equal(toFtsMatch(parseSearchQuery(q), years), expected, JSON.stringify(q))
   }
-  t.equal(toFtsMatch(parsed({})), null, 'empty parse')
+  t.equal(toFtsMatch(parsed({}), years), null, 'empty parse')
   t.equal(
-    toFtsMatch(parsed({ text: ['a"b'], artist: ['x"y'] })),
-    '"a b"* AND artists : "x y"',
+    toFtsMatch(parsed({ text: ['a"b'], artist: ['x"y'] }), years),
+    `${T}"a b"* AND artists : "x y"`,
     'a double quote never survives folding'
   )
 })
@@ -181,21 +187,22 @@ t.test('toFtsMatch', async (t) => {
 t.test('toFtsMatch against a real SQLite FTS5 table', async (t) => {
   const db = new Database(':memory:')
   t.teardown(() => db.close())
-  db.exec("CREATE VIRTUAL TABLE t USING fts5(name, artists, album, genres, tokenize='unicode61 remove_diacritics 2')")
-  const rows: Array<[string, string, string, string]> = [
-    ['Doxy', 'Miles Davis', "Bags' Groove (Remaster)", 'jazz, bebop, hard bop'], // 1
-    ['So What', 'Miles Davis', 'Kind of Blue', 'jazz'], // 2
-    ['Lose Yourself', 'Eminem', '8 Mile', 'hip hop, rap, detroit hip hop'], // 3
-    ['One More Time', 'Daft Punk', 'Discovery', 'french house, filter house'], // 4
-    ['Highway to Hell', 'AC/DC', 'Highway to Hell', 'hard rock'], // 5
-    ['Halo', 'Beyoncé', 'I Am... Sasha Fierce', 'pop, r&b'], // 6
-    ['Café Olé', 'Ana Sol', 'Mañana', 'latin pop'], // 7
-    ['福气马上来', '卓依婷', '福气', 'c-pop'], // 8
-    ['Do NOT Disturb', 'Drake', 'More Life', 'canadian hip hop, rap'], // 9
-    ['Love * Hate', 'The Stars', 'Opposites', 'indie'], // 10
-    ['Nothing Else Matters', 'Metallica', 'Metallica', 'metal'] // 11
+  db.exec("CREATE VIRTUAL TABLE t USING fts5(name, artists, album, genres, year, isrc, tokenize='unicode61 remove_diacritics 2')")
+  const rows: Array<[string, string, string, string, string, string]> = [
+    ['Doxy', 'Miles Davis', "Bags' Groove (Remaster)", 'jazz, bebop, hard bop', '1957', ''], // 1
+    ['So What', 'Miles Davis', 'Kind of Blue', 'jazz', '1959', ''], // 2
+    ['Lose Yourself', 'Eminem', '8 Mile', 'hip hop, rap, detroit hip hop', '2002', 'USIR10211559'], // 3
+    ['One More Time', 'Daft Punk', 'Discovery', 'french house, filter house', '2001', ''], // 4
+    ['Highway to Hell', 'AC/DC', 'Highway to Hell', 'hard rock', '1979', ''], // 5
+    ['Halo', 'Beyoncé', 'I Am... Sasha Fierce', 'pop, r&b', '2008', 'USSM10804554'], // 6
+    ['Café Olé', 'Ana Sol', 'Mañana', 'latin pop', '', ''], // 7
+    ['福气马上来', '卓依婷', '福气', 'c-pop', '', ''], // 8
+    ['Do NOT Disturb', 'Drake', 'More Life', 'canadian hip hop, rap', '2017', ''], // 9
+    ['Love * Hate', 'The Stars', 'Opposites', 'indie', '', ''], // 10
+    ['Nothing Else Matters', 'Metallica', 'Metallica', 'metal', '1991', ''] // 11
   ]
-  const insert = db.prepare('INSERT INTO t (rowid, name, artists, album, genres) VALUES (?, ?, ?, ?, ?)')
+  const years = [...new Set(rows.map(r => Number(r[4])).filter(y => y > 0))]
+  const insert = db.prepare('INSERT INTO t (rowid, name, artists, album, genres, year, isrc) VALUES (?, ?, ?, ?, ?, ?, ?)')
   rows.forEach((r, i) => insert.run(i + 1, ...r.map(foldText)))
   const search = db.prepare<[string], { rowid: number }>('SELECT rowid FROM t WHERE t MATCH ? ORDER BY rowid')
 
@@ -203,8 +210,15 @@ t.test('toFtsMatch against a real SQLite FTS5 table', async (t) => {
     ['remaster track:Doxy artist:Miles Davis', [1]],
     ['track:"Lose Yourself" artist:eminem', [3]],
     ['artist:"Daft Punk" year:2001', [4]],
-    ['year:1990-1999 genre:"hip hop"', [3, 9]],
-    ['isrc:USUM71703861', null],
+    ['year:2000-2020 genre:"hip hop"', [3, 9]],
+    ['year:1990-1999 genre:"hip hop"', []],
+    ['year:1950-1960', [1, 2]],
+    ['year:1960-1970', null], // no year of the library in the range
+    ['year:2001 2001', []], // a year is not free text
+    ['isrc:USIR10211559', [3]],
+    ['isrc:usir-10211559 isrc:USSM10804554', [3, 6]],
+    ['isrc:USIR10211559 halo', []],
+    ['usir10211559', []], // nor is an ISRC
     ['genre:house', [4]],
     ['Ana Sol', [7]],
     ['ana so', [7]], // prefix on the last free-text term
@@ -250,7 +264,7 @@ t.test('toFtsMatch against a real SQLite FTS5 table', async (t) => {
     ['miles '.repeat(2000), [1, 2]]
   ]
   for (const [q, expected] of cases) {
-    const match = toFtsMatch(parseSearchQuery(q))
+    const match = toFtsMatch(parseSearchQuery(q), years)
     const label = JSON.stringify(q.length > 40 ? q.slice(0, 40) + '…' : q)
     if (expected === null) {
       t.equal(match, null, `${label}: nothing to match`)

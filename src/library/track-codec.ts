@@ -1,0 +1,298 @@
+// A LibraryTrack ⇄ the rows that store it (db.ts): its own tracks row, its album and artists as
+// rows of their own, and the text its search index holds. Pure: no I/O, so the import worker
+// encodes and the main thread only finds album and artist rows and writes.
+import { foldText } from './search-query.js'
+import { AUDIO_FEATURE_NAMES, type AlbumRef, type ArtistRef, type AudioFeatures, type LibraryTrack, type ReleaseDatePrecision, type TrackKind } from './types.js'
+
+const KINDS: readonly TrackKind[] = ['track', 'local', 'episode']
+
+const FEATURE_COLUMNS = AUDIO_FEATURE_NAMES.map(f => `f_${f}`)
+
+/**
+ * The tracks columns a track fills itself, in this order (album and artists are rowids the writer
+ * finds); the audio features are columns of their own (f_danceability, …), numbers as exported,
+ * none of them when the export has none.
+ */
+const VALUE_COLUMNS = ['richness', 'kind', 'name', 'disc_number', 'track_number', 'duration_ms', 'explicit', 'popularity', 'isrc', 'preview_url', 'genres', 'rare', ...FEATURE_COLUMNS] as const
+export const TRACK_VALUE_COLUMNS = VALUE_COLUMNS.join(', ')
+export type TrackValues = [richness: number, kind: number, name: string, ...rest: Array<string | number | null>]
+/** Where TrackValues' richness is, for the search index's rowid. */
+export const RICHNESS = 0
+
+/** An artist as stored: [Spotify id or '', name]. */
+export type ArtistKey = [string, string]
+/** An album as stored, artists as keys: spotify_id, name, release_date, date_precision, image_url, album_type, total_tracks, label, artists. */
+type AlbumHead = [string | null, string, string | null, string | null, string | null, string | null, number | null, string | null]
+export type AlbumValues = [...AlbumHead, ArtistKey[]]
+
+/** The folded text of the search index's columns: name, artists, album, genres, year, isrc. */
+export type FtsText = [string, string, string, string, string, string]
+
+/**
+ * A track ready to store (its key travels beside it). A tuple, not an object: the import worker
+ * posts a million of them, and V8 clones arrays several times faster than objects. `artists` is
+ * JSON of ArtistKey[] and `album` JSON of AlbumValues, each also the writer's key for the rows
+ * they stand for.
+ */
+export type EncodedTrack = [values: TrackValues, artists: string, album: string, fts: FtsText]
+
+const KIND_CODES: Record<TrackKind, number> = { track: 0, local: 1, episode: 2 }
+
+/**
+ * Runs once per distinct track of a million-row import: string building by hand, no closures.
+ * `fold` folds names that recur (artists, albums, genres): a memoFold for a file's tracks.
+ */
+export function encodeTrack (t: LibraryTrack, fold: (s: string) => string = foldText): EncodedTrack {
+  const name = foldText(t.name)
+  const a = t.album
+  const artists = artistsJson(t.artists)
+  const albumArtists = a.artists === t.artists ? artists : artistsJson(a.artists)
+  const explicit = t.explicit === null ? null : t.explicit ? 1 : 0
+  const genres = t.genres.length === 0 ? null : JSON.stringify(t.genres)
+  const head: AlbumHead = [a.id, a.name, a.releaseDate, a.releaseDatePrecision, a.imageUrl, a.albumType, a.totalTracks, a.label]
+  return [
+    [trackRichness(t), KIND_CODES[t.kind], t.name, t.discNumber, t.trackNumber, t.durationMs, explicit, t.popularity, t.isrc, t.previewUrl, genres, rareFields(t), ...featureValues(t.features)],
+    artists,
+    `${JSON.stringify(head).slice(0, -1)},${albumArtists}]`,
+    [
+      name,
+      fold(artistNames(t.artists)),
+      fold(a.name),
+      t.genres.length === 0 ? '' : fold(t.genres.join(' ')),
+      a.releaseDate === null ? '' : a.releaseDate.slice(0, 4),
+      t.isrc === null ? '' : foldText(t.isrc)
+    ]
+  ]
+}
+
+/** foldText remembering what it folded: one file's tracks repeat their artists, albums and genres. */
+export function memoFold (): (s: string) => string {
+  const folded = new Map<string, string>()
+  return s => {
+    let f = folded.get(s)
+    if (f === undefined) {
+      if (folded.size >= 20_000) folded.clear()
+      f = foldText(s)
+      folded.set(s, f)
+    }
+    return f
+  }
+}
+
+/** JSON of the artists as ArtistKey[]. */
+function artistsJson (artists: readonly ArtistRef[]): string {
+  let s = '['
+  for (let i = 0; i < artists.length; i++) s += `${i === 0 ? '' : ','}[${JSON.stringify(artists[i]!.id ?? '')},${JSON.stringify(artists[i]!.name)}]`
+  return `${s}]`
+}
+
+function artistNames (artists: readonly ArtistRef[]): string {
+  let s = ''
+  for (let i = 0; i < artists.length; i++) s += i === 0 ? artists[i]!.name : ` ${artists[i]!.name}`
+  return s
+}
+
+const NO_FEATURES: ReadonlyArray<null> = AUDIO_FEATURE_NAMES.map(() => null)
+
+function featureValues (f: AudioFeatures | null): ReadonlyArray<number | null> {
+  return f === null ? NO_FEATURES : AUDIO_FEATURE_NAMES.map(n => f[n])
+}
+
+/** A stored track as read with TRACK_COLUMNS. */
+export type StoredTrack = {
+  key: string
+  kind: number
+  name: string
+  artists: string
+  disc_number: number | null
+  track_number: number | null
+  duration_ms: number | null
+  explicit: number | null
+  popularity: number | null
+  isrc: string | null
+  preview_url: string | null
+  genres: string | null
+  rare: string | null
+  album_id: string | null
+  album_name: string
+  release_date: string | null
+  date_precision: string | null
+  image_url: string | null
+  album_type: string | null
+  total_tracks: number | null
+  label: string | null
+  album_artists: string
+} & Record<string, unknown>
+
+/** The columns of StoredTrack, for a query over `tracks t JOIN albums a ON a.pk = t.album`. */
+export const TRACK_COLUMNS = `t.key, t.artists, ${VALUE_COLUMNS.map(c => `t.${c}`).join(', ')}, a.spotify_id AS album_id,
+  a.name AS album_name, a.release_date, a.date_precision, a.image_url, a.album_type, a.total_tracks, a.label, a.artists AS album_artists`
+
+/** artists.pk lists as stored ('' for none). */
+export function artistPks (list: string): number[] {
+  return list === '' ? [] : list.split(',').map(Number)
+}
+
+export function decodeTrack (r: StoredTrack, artists: ReadonlyMap<number, ArtistRef>): LibraryTrack {
+  const kind = KINDS[r.kind]!
+  const rare = r.rare === null ? null : JSON.parse(r.rare) as Rare
+  const derived = derivedIds(kind, r.key)
+  const album: AlbumRef = {
+    id: r.album_id,
+    name: r.album_name,
+    releaseDate: r.release_date,
+    releaseDatePrecision: r.date_precision as ReleaseDatePrecision | null,
+    imageUrl: r.image_url,
+    artists: refs(r.album_artists, artists),
+    albumType: r.album_type,
+    totalTracks: r.total_tracks,
+    label: r.label
+  }
+  return {
+    key: r.key,
+    kind,
+    id: rare?.id !== undefined ? rare.id : derived.id,
+    uri: rare?.uri !== undefined ? rare.uri : derived.uri,
+    name: r.name,
+    artists: refs(r.artists, artists),
+    album,
+    discNumber: r.disc_number,
+    trackNumber: r.track_number,
+    durationMs: r.duration_ms,
+    explicit: r.explicit === null ? null : r.explicit === 1,
+    popularity: r.popularity,
+    isrc: r.isrc,
+    previewUrl: r.preview_url,
+    genres: r.genres === null ? [] : JSON.parse(r.genres) as string[],
+    features: r.f_danceability === null ? null : featuresOf(r),
+    extra: rare?.extra ?? {}
+  }
+}
+
+function refs (list: string, artists: ReadonlyMap<number, ArtistRef>): ArtistRef[] {
+  return artistPks(list).map(pk => artists.get(pk)!)
+}
+
+function featuresOf (r: StoredTrack): AudioFeatures {
+  const out = {} as AudioFeatures
+  for (let i = 0; i < AUDIO_FEATURE_NAMES.length; i++) out[AUDIO_FEATURE_NAMES[i]!] = r[FEATURE_COLUMNS[i]!] as number
+  return out
+}
+
+/** The incoming side of a merge: an encoded track as the LibraryTrack it came from. */
+export function decodeEncoded (key: string, [values, artists, album]: EncodedTrack): LibraryTrack {
+  const [albumId, albumName, releaseDate, precision, imageUrl, albumType, totalTracks, label, albumArtists] = JSON.parse(album) as AlbumValues
+  const stored: Record<string, unknown> = {
+    key, artists: '', album_id: albumId, album_name: albumName, release_date: releaseDate, date_precision: precision, image_url: imageUrl, album_type: albumType, total_tracks: totalTracks, label, album_artists: ''
+  }
+  VALUE_COLUMNS.forEach((c, i) => { stored[c] = values[i] })
+  const t = decodeTrack(stored as StoredTrack, new Map())
+  t.artists = (JSON.parse(artists) as ArtistKey[]).map(artistRef)
+  t.album.artists = albumArtists.map(artistRef)
+  return t
+}
+
+function artistRef ([id, name]: ArtistKey): ArtistRef {
+  return { id: id === '' ? null : id, name }
+}
+
+interface Rare { id?: string | null, uri?: string | null, extra?: Record<string, string> }
+
+// The key of a Spotify track or episode is its id, and of a local file its URI; id-less exports
+// key tracks by name (`name:…`), with neither.
+function derivedIds (kind: TrackKind, key: string): { id: string | null, uri: string | null } {
+  if (kind === 'local') return { id: null, uri: key }
+  if (key.startsWith('name:')) return { id: null, uri: null }
+  return { id: key, uri: `spotify:${kind}:${key}` }
+}
+
+/** Whatever the columns do not hold, or null (nearly always). */
+function rareFields (t: LibraryTrack): string | null {
+  const derived = derivedIds(t.kind, t.key)
+  let rare: Rare | null = null
+  if (t.id !== derived.id) (rare ??= {}).id = t.id
+  if (t.uri !== derived.uri) (rare ??= {}).uri = t.uri
+  if (hasKeys(t.extra)) (rare ??= {}).extra = t.extra
+  return rare === null ? null : JSON.stringify(rare)
+}
+
+function hasKeys (o: Record<string, string>): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true
+  return false
+}
+
+/** How much the library knows about a track: the fuller records rank first in search. */
+function trackRichness (t: LibraryTrack): number {
+  const a = t.album
+  let n = (t.id !== null ? 1 : 0) + (t.isrc !== null ? 1 : 0) + (a.id !== null ? 1 : 0) + (a.imageUrl !== null ? 1 : 0) +
+    (a.releaseDate !== null ? 1 : 0) + (a.label !== null ? 1 : 0) + (t.previewUrl !== null ? 1 : 0) + (t.popularity !== null ? 1 : 0) +
+    (t.explicit !== null ? 1 : 0) + (t.discNumber !== null ? 1 : 0) + (t.trackNumber !== null ? 1 : 0) + (t.durationMs !== null ? 1 : 0)
+  if (t.features !== null) n += 3
+  if (t.genres.length > 0) n++
+  if (t.artists.some(x => x.id !== null)) n++
+  return n
+}
+
+/** Above any richness trackRichness gives (at most 17). */
+const RICHNESS_SPAN = 32
+const PK_BITS = 2 ** 40
+
+/**
+ * The search index's rowid for a track: richness first (descending), then the track's rowid, so
+ * the index hands matches out in the answers' order and a page is the index's first rows.
+ * Below 2^53, a plain JavaScript number.
+ */
+export function ftsRowid (pk: number, richness: number): number {
+  return (RICHNESS_SPAN - Math.min(richness, RICHNESS_SPAN)) * PK_BITS + pk
+}
+
+/** The richness band of a search index rowid: rowids of one band grow as tracks are added. */
+export function ftsTier (rowid: number): number {
+  return Math.floor(rowid / PK_BITS)
+}
+
+/** The tracks rowid of a search index rowid, in SQL. */
+export const FTS_TRACK_PK = `% ${PK_BITS}`
+
+/** FNV-1a, 32 bits: a lookup key for equal strings (equal hashes are compared in full). */
+export function hash32 (s: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
+  return h >>> 0
+}
+
+// Exportify writes Added At as `2020-07-11T09:34:11Z`: kept as a number (a few bytes instead of
+// twenty) when it reads back to the very same text, and as the text otherwise.
+const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/
+
+/** Unix seconds for Spotify's own form (the writer binds them as BigInt, so SQLite stores an INTEGER: better-sqlite3 binds numbers as REAL). */
+export function encodeAddedAt (s: string | null): number | string | null {
+  if (s === null || !ISO_SECONDS.test(s)) return s
+  const y = digits(s, 0, 4)
+  const mo = digits(s, 5, 2)
+  const d = digits(s, 8, 2)
+  const h = digits(s, 11, 2)
+  const mi = digits(s, 14, 2)
+  const sec = digits(s, 17, 2)
+  // Only a real moment reads back the same (no 30 February, no 24:00; Date.UTC maps years below 100 to 19xx).
+  if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || sec > 59) return s
+  return Date.UTC(y, mo - 1, d, h, mi, sec) / 1000
+}
+
+function digits (s: string, from: number, count: number): number {
+  let n = 0
+  for (let i = from; i < from + count; i++) n = n * 10 + s.charCodeAt(i) - 48
+  return n
+}
+
+function daysIn (year: number, month: number): number {
+  return month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31
+}
+
+export function decodeAddedAt (v: number | string | null): string | null {
+  return typeof v === 'number' ? `${new Date(v * 1000).toISOString().slice(0, 19)}Z` : v
+}
+
+/** The same in SQL: a stored added_at as its text, for ordering as the text orders. */
+export const ADDED_AT_TEXT = (column: string): string =>
+  `CASE typeof(${column}) WHEN 'integer' THEN strftime('%Y-%m-%dT%H:%M:%SZ', ${column}, 'unixepoch') ELSE ${column} END`

@@ -1,0 +1,326 @@
+// The write side of an import: applies the file reader's events to the library's tables, inside
+// the importer's one transaction, with statements prepared once. Albums, artists and users are
+// found (or added) by value, remembered for the import in compact tables; a track seen again is
+// merged (merge.ts). Rows are written in batches (batch-insert.ts, fts-buffer.ts).
+import { BatchInsert } from './batch-insert.js'
+import { LOOKUP_INDEXES, type Db } from './db.js'
+import type { FileEvent, FileMeta } from './file-reader.js'
+import { FtsBuffer } from './fts-buffer.js'
+import { KeyTable } from './key-table.js'
+import { mergeTracks } from './merge.js'
+import { describePlaylistFile, syntheticPlaylistId } from './playlist-files.js'
+import { ADDED_AT_TEXT, decodeEncoded, encodeTrack, ftsRowid, hash32, RICHNESS, TRACK_COLUMNS, TRACK_VALUE_COLUMNS, type AlbumValues, type ArtistKey, type EncodedTrack, type StoredTrack } from './track-codec.js'
+import { TrackReader } from './track-reader.js'
+import type { PlaylistIdSource } from './types.js'
+
+/** The slice of a pino/Fastify logger the importer uses. */
+export interface ImportLogger {
+  warn: (obj: object, msg: string) => void
+}
+
+/** What became of a file once its last event is in (null: more events to come). */
+export type Applied = null | 'same' | 'skipped' | { rows: number, rejected: number }
+
+const LOGGED_REJECTS_PER_FILE = 20
+/** Columns an INSERT into tracks fills: pk, key, the values, album, artists. */
+const TRACK_WIDTH = TRACK_VALUE_COLUMNS.split(',').length + 4
+interface OpenFile {
+  rel: string
+  meta: FileMeta
+  dialect: string
+  encoding: string
+  pk: number
+  id: string
+  position: number
+  rows: number
+  rejected: number
+  addedBy: Map<string, number>
+  newest: number | null
+}
+
+/**
+ * What the strings an import meets stand for (artist lists' rowids, users' rows), up to a budget
+ * of characters, then started over: a miss only costs a parse or a lookup by index.
+ */
+class ValueCache<V> {
+  readonly #m = new Map<string, V>()
+  readonly #budget: number
+  #chars = 0
+
+  constructor (budget: number) {
+    this.#budget = budget
+  }
+
+  get (key: string, make: () => V): V {
+    let v = this.#m.get(key)
+    if (v === undefined) {
+      if (this.#chars > this.#budget) {
+        this.#m.clear()
+        this.#chars = 0
+      }
+      v = make()
+      this.#m.set(key, v)
+      this.#chars += key.length + 32
+    }
+    return v
+  }
+}
+
+export type LibraryWriter = ReturnType<typeof libraryWriter>
+
+export function libraryWriter (db: Db, logger?: ImportLogger) {
+  const s = {
+    insertTrack: db.prepare(`INSERT INTO tracks (pk, key, ${TRACK_VALUE_COLUMNS}, album, artists) VALUES (${Array(TRACK_WIDTH).fill('?').join(', ')})`),
+    updateTrack: db.prepare(`UPDATE tracks SET (${TRACK_VALUE_COLUMNS}, album, artists) = (${Array(TRACK_WIDTH - 2).fill('?').join(', ')}) WHERE pk = ?`),
+    storedValues: db.prepare(`SELECT pk, ${TRACK_VALUE_COLUMNS}, album, artists FROM tracks WHERE key = ?`).raw(),
+    storedValuesOf: db.prepare(`SELECT pk, ${TRACK_VALUE_COLUMNS}, album, artists FROM tracks WHERE pk = ?`).raw(),
+    storedTrack: db.prepare(`SELECT ${TRACK_COLUMNS} FROM tracks t JOIN albums a ON a.pk = t.album WHERE t.pk = ?`),
+    trackPk: db.prepare('SELECT pk FROM tracks WHERE key = ?').pluck(),
+    artist: db.prepare('SELECT pk FROM artists WHERE name = ? AND spotify_id = ?').pluck(),
+    addArtist: db.prepare('INSERT INTO artists (spotify_id, name) VALUES (?, ?)'),
+    album: db.prepare(`SELECT pk FROM albums WHERE hash = ? AND spotify_id IS ? AND name = ? AND release_date IS ? AND date_precision IS ?
+      AND image_url IS ? AND album_type IS ? AND total_tracks IS ? AND label IS ? AND artists = ?`).pluck(),
+    addAlbum: db.prepare(`INSERT INTO albums (hash, spotify_id, name, release_date, date_precision, image_url, album_type, total_tracks, label, artists)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    user: db.prepare('SELECT pk FROM library_users WHERE id = ?').pluck(),
+    addUser: db.prepare('INSERT INTO library_users (id) VALUES (?)'),
+    addPlaylist: db.prepare('INSERT INTO playlists (id, path, name, is_liked, id_source, track_count) VALUES (?, ?, ?, ?, ?, 0)'),
+    closePlaylist: db.prepare('UPDATE playlists SET owner_id = ?, track_count = ?, updated_at = ? WHERE pk = ?'),
+    fileRow: db.prepare(`INSERT OR REPLACE INTO library_files (path, size, mtime_ms, sha256, status, reason, dialect, encoding, rows, rejected, playlist_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    touch: db.prepare('UPDATE library_files SET size = ?, mtime_ms = ? WHERE path = ?'),
+    problem: db.prepare('INSERT INTO import_problems (path, line, reason) VALUES (?, ?, ?)'),
+    playlistOfPath: db.prepare('SELECT pk, is_liked FROM playlists WHERE path = ?'),
+    dropItems: db.prepare('DELETE FROM playlist_items WHERE playlist = ?'),
+    dropPlaylist: db.prepare('DELETE FROM playlists WHERE pk = ?'),
+    dropFile: db.prepare('DELETE FROM library_files WHERE path = ?'),
+    dropProblems: db.prepare('DELETE FROM import_problems WHERE path = ?'),
+    link: db.prepare('SELECT playlist_id, source FROM playlist_links WHERE path = ?'),
+    idTaken: db.prepare('SELECT 1 FROM playlists WHERE id = ?').pluck(),
+    orphans: db.prepare('SELECT pk, richness FROM tracks WHERE pk NOT IN (SELECT track FROM playlist_items)').raw()
+  }
+  const reader = new TrackReader(db)
+  /** The store holds no track: the reader numbers them (KeyTable), and nothing is merged with stored rows. */
+  const fresh = db.prepare('SELECT count(*) FROM tracks').pluck().get() === 0
+  // Into an empty table, building the lookup indexes once at the end beats updating them per row.
+  // (Albums and artists no track names are leftovers: an empty store starts with none.)
+  if (fresh) {
+    for (const index of Object.keys(LOOKUP_INDEXES)) db.exec(`DROP INDEX IF EXISTS ${index}`)
+    db.exec('DELETE FROM albums; DELETE FROM artists')
+  }
+  const items = new BatchInsert(db, 'playlist_items (playlist, position, track, added_at, added_by)', 5)
+  // Into an empty store, tracks (numbered by the reader), albums and artists (numbered here) are
+  // written in batches with their rowids; otherwise one by one, for the rowid SQLite gives.
+  const numbered = new BatchInsert(db, `tracks (pk, key, ${TRACK_VALUE_COLUMNS}, album, artists)`, TRACK_WIDTH)
+  const newAlbums = new BatchInsert(db, 'albums (pk, hash, spotify_id, name, release_date, date_precision, image_url, album_type, total_tracks, label, artists)', 11)
+  const newArtists = new BatchInsert(db, 'artists (pk, spotify_id, name)', 3)
+  const fts = new FtsBuffer(db)
+  // Albums are many (a million-row library has ~180,000): the import's tables of what it has met
+  // are compact and off the heap.
+  const albums = new KeyTable(fresh)
+  const artists = new KeyTable(fresh)
+  const artistLists = new ValueCache<string>(4e6)
+  const users = new ValueCache<number>(1e6)
+  /** Everything batched is written, before a read of those tables. */
+  const flush = (): void => {
+    for (const b of [newArtists, newAlbums, numbered, items]) b.flush()
+  }
+  /** Tracks added, changed or dropped: the release years are written down again. */
+  let dirty = false
+  /** Some track's album or artists changed, or tracks went: unused album and artist rows go too. */
+  let unlinked = false
+  let replaced = false
+  let likedChanged = false
+  let open: OpenFile | null = null
+
+  const artistPk = ([id, name]: ArtistKey): number => {
+    const key = `${id}\u0000${name}`
+    const known = artists.find(key)
+    if (known !== -1) return artists.rowid(known) ?? artists.value(known)
+    if (fresh) {
+      const pk = artists.rowid(artists.add(key, 0))!
+      newArtists.add(pk, id, name)
+      return pk
+    }
+    const pk = (s.artist.get(name, id) as number | undefined) ?? Number(s.addArtist.run(id, name).lastInsertRowid)
+    artists.add(key, pk)
+    return pk
+  }
+  const artistList = (json: string): string => artistLists.get(json, () => (JSON.parse(json) as ArtistKey[]).map(artistPk).join(','))
+  const albumPk = (json: string): number => {
+    const known = albums.find(json)
+    if (known !== -1) return albums.rowid(known) ?? albums.value(known)
+    const [id, name, date, precision, image, type, total, label, list] = JSON.parse(json) as AlbumValues
+    const row = [id, name, date, precision, image, type, total, label, list.map(artistPk).join(',')] as const
+    const hash = hash32(JSON.stringify(row))
+    if (fresh) {
+      const pk = albums.rowid(albums.add(json, 0))!
+      newAlbums.add(pk, hash, ...row)
+      return pk
+    }
+    const pk = (s.album.get(hash, ...row) as number | undefined) ?? Number(s.addAlbum.run(hash, ...row).lastInsertRowid)
+    albums.add(json, pk)
+    return pk
+  }
+  const userPk = (id: string): number => users.get(id, () => (s.user.get(id) as number | undefined) ?? Number(s.addUser.run(id).lastInsertRowid))
+
+  /** The rows the track's album and artists are, as the tracks columns hold them. */
+  const links = ([, artists, album]: EncodedTrack): [number, string] => [albumPk(album), artistList(artists)]
+
+  const insert = (key: string, e: EncodedTrack, rowid: number | null): number => {
+    dirty = true
+    const row = [key, ...e[0], ...links(e)]
+    const pk = rowid ?? Number(s.insertTrack.run(null, ...row).lastInsertRowid)
+    if (rowid !== null) numbered.add(rowid, ...row)
+    fts.add(ftsRowid(pk, e[0][RICHNESS]), e[3])
+    return pk
+  }
+  /** What is stored of a track: [pk, ...TrackValues, album, artists], as `next` below without the pk. */
+  const storedOf = (key: string, rowid: number | null): unknown[] | undefined => {
+    if (rowid === null) return s.storedValues.get(key) as unknown[] | undefined
+    flush()
+    return s.storedValuesOf.get(rowid) as unknown[] | undefined
+  }
+  // What another export (or an earlier import) knew about the track is kept: see merge.ts.
+  const track = (key: string, e: EncodedTrack, first: boolean, rowid: number | null): number => {
+    const stored = fresh && first ? undefined : storedOf(key, rowid)
+    if (stored === undefined) return insert(key, e, rowid)
+    const pk = stored[0] as number
+    let next = [...e[0], ...links(e)]
+    if (same(stored, next)) return pk
+    const merged = encodeTrack(mergeTracks(reader.decodeOne(s.storedTrack.get(pk) as StoredTrack)!, decodeEncoded(key, e)))
+    next = [...merged[0], ...links(merged)]
+    if (same(stored, next)) return pk
+    dirty = true
+    unlinked ||= stored[next.length - 1] !== next[next.length - 2] || stored[next.length] !== next[next.length - 1]
+    s.updateTrack.run(...next, pk)
+    fts.delete(ftsRowid(pk, stored[1 + RICHNESS] as number))
+    fts.add(ftsRowid(pk, merged[0][RICHNESS]), merged[3])
+    return pk
+  }
+  const problem = (rel: string, line: number | null, reason: string): void => { s.problem.run(rel, line, reason) }
+  const dropFile = (rel: string): void => {
+    const p = s.playlistOfPath.get(rel) as { pk: number, is_liked: number } | undefined
+    if (p !== undefined) {
+      s.dropItems.run(p.pk)
+      s.dropPlaylist.run(p.pk)
+      if (p.is_liked === 1) likedChanged = true
+    }
+    s.dropFile.run(rel)
+    s.dropProblems.run(rel)
+    replaced = true
+  }
+  const resolvePlaylistId = (rel: string, fromName: string | null): { id: string, source: PlaylistIdSource } => {
+    const link = s.link.get(rel) as { playlist_id: string, source: PlaylistIdSource } | undefined
+    const candidates: Array<{ id: string, source: PlaylistIdSource }> = []
+    if (link) candidates.push({ id: link.playlist_id, source: link.source })
+    if (fromName) candidates.push({ id: fromName, source: 'filename' })
+    // Two files naming the same id (a copy of an export): the second one gets its own id.
+    for (const c of candidates) if (s.idTaken.get(c.id) === undefined) return c
+    return { id: syntheticPlaylistId(rel), source: 'synthetic' }
+  }
+  const fileRow = (rel: string, meta: FileMeta, status: 'indexed' | 'skipped', reason: string | null, dialect: string | null, encoding: string | null, rows: number, rejected: number, playlistId: string | null): void => {
+    s.fileRow.run(rel, meta.size, meta.mtimeMs, meta.sha256, status, reason, dialect, encoding, rows, rejected, playlistId)
+  }
+
+  return {
+    fresh,
+    dropFile,
+    /** Applies one event; says what became of a file once its last event is in. */
+    apply (e: FileEvent, wasKnown: boolean): Applied {
+      switch (e.t) {
+        case 'same':
+          s.touch.run(e.meta.size, e.meta.mtimeMs, e.rel)
+          return 'same'
+        case 'skip':
+          if (wasKnown) dropFile(e.rel)
+          logger?.warn({ file: e.rel, reason: e.reason }, 'file skipped')
+          fileRow(e.rel, e.meta, 'skipped', e.reason, null, e.encoding, 0, 0, null)
+          problem(e.rel, null, e.reason)
+          return 'skipped'
+        case 'begin': {
+          if (wasKnown) dropFile(e.rel)
+          const info = describePlaylistFile(e.rel)
+          const { id, source } = resolvePlaylistId(e.rel, info.idFromName)
+          const pk = Number(s.addPlaylist.run(id, e.rel, info.name, info.isLiked ? 1 : 0, source).lastInsertRowid)
+          if (info.isLiked) likedChanged = true
+          open = { rel: e.rel, meta: e.meta, dialect: e.dialect, encoding: e.encoding, pk, id, position: 0, rows: 0, rejected: 0, addedBy: new Map(), newest: null }
+          return null
+        }
+        case 'rows': {
+          const f = open!
+          for (const r of e.rows) {
+            f.rows++
+            if (r.length === 2) {
+              const [line, reason] = r
+              problem(f.rel, line, reason)
+              // Every rejection is in the summary; the log names the first few per file, not 10,000.
+              if (++f.rejected <= LOGGED_REJECTS_PER_FILE) logger?.warn({ file: f.rel, line, reason }, 'row rejected')
+              continue
+            }
+            const [, key, addedAt, addedBy, encoded, first, rowid] = r
+            const pk = encoded !== null ? track(key, encoded, first, rowid) : rowid ?? s.trackPk.get(key) as number
+            items.add(f.pk, f.position++, pk, typeof addedAt === 'number' ? BigInt(addedAt) : addedAt, addedBy === null ? null : userPk(addedBy))
+            if (addedBy !== null) f.addedBy.set(addedBy, (f.addedBy.get(addedBy) ?? 0) + 1)
+            const at = typeof addedAt === 'number' ? addedAt * 1000 : addedAt === null ? NaN : Date.parse(addedAt)
+            if (!Number.isNaN(at) && (f.newest === null || at > f.newest)) f.newest = at
+          }
+          return null
+        }
+        case 'end': {
+          const f = open!
+          open = null
+          if (f.rejected > LOGGED_REJECTS_PER_FILE) logger?.warn({ file: f.rel, rejected: f.rejected }, `${f.rejected - LOGGED_REJECTS_PER_FILE} more rows rejected (see the import summary)`)
+          const owner = [...f.addedBy.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null
+          s.closePlaylist.run(owner, f.position, f.newest, f.pk)
+          fileRow(f.rel, f.meta, 'indexed', null, f.dialect, f.encoding, f.rows, f.rejected, f.id)
+          return { rows: f.rows, rejected: f.rejected }
+        }
+      }
+    },
+    /** Drops what no playlist holds any more, builds what is built in bulk, writes down Liked Songs' order. */
+    finish (): void {
+      flush()
+      if (replaced) {
+        const gone = s.orphans.all() as Array<[number, number]>
+        for (const [pk, richness] of gone) fts.delete(ftsRowid(pk, richness))
+        if (gone.length > 0) {
+          db.exec('DELETE FROM tracks WHERE pk NOT IN (SELECT track FROM playlist_items)')
+          dirty = unlinked = true
+        }
+      }
+      if (unlinked) {
+        db.exec('DELETE FROM albums WHERE pk NOT IN (SELECT album FROM tracks)')
+        db.exec(`DELETE FROM artists WHERE pk NOT IN (
+          SELECT j.value FROM tracks, json_each('[' || tracks.artists || ']') j
+          UNION SELECT j.value FROM albums, json_each('[' || albums.artists || ']') j)`)
+      }
+      fts.flush()
+      if (fresh) for (const index of Object.values(LOOKUP_INDEXES)) db.exec(index)
+      if (likedChanged) writeLikedSongs(db)
+      if (dirty) {
+        db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('library_years', ?)")
+          .run(JSON.stringify(db.prepare('SELECT DISTINCT CAST(substr(release_date, 1, 4) AS INTEGER) FROM albums WHERE release_date IS NOT NULL ORDER BY 1').pluck().all()))
+      }
+    }
+  }
+}
+
+function same (stored: unknown[], next: unknown[]): boolean {
+  for (let i = 0; i < next.length; i++) if (stored[i + 1] !== next[i]) return false
+  return true
+}
+
+/**
+ * Several Liked Songs exports (old and new, both exporters) are one set of saved tracks: each
+ * track once, at its latest added_at, most recent first, then in export order. Written out in
+ * that order so a page of /v1/me/tracks is a range read.
+ */
+function writeLikedSongs (db: Db): void {
+  db.exec('DELETE FROM liked_songs')
+  db.exec(`INSERT INTO liked_songs (position, track, added_at)
+    SELECT row_number() OVER (ORDER BY at IS NULL, at DESC, first, key) - 1, track, at FROM (
+      SELECT i.track, max(${ADDED_AT_TEXT('i.added_at')}) AS at, min(i.position) AS first, t.key
+      FROM playlist_items i JOIN playlists p ON p.pk = i.playlist JOIN tracks t ON t.pk = i.track
+      WHERE p.is_liked = 1 GROUP BY i.track)`)
+}
