@@ -11,12 +11,11 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { AUDIO_FEATURE_NAMES } from './types.js'
 
 export type Db = Database.Database
 
 /** Bumped when the library tables change shape: an older index is dropped and rebuilt from the CSVs. */
-const LIBRARY_SCHEMA = 4
+const LIBRARY_SCHEMA = 6
 
 /** Built after the rows on a first import: in bulk, many times faster than updated row by row. */
 export const LOOKUP_INDEXES = {
@@ -107,7 +106,7 @@ CREATE TABLE IF NOT EXISTS tracks (
   isrc TEXT,
   preview_url TEXT,
   genres TEXT,                      -- JSON array, NULL for none
-  ${AUDIO_FEATURE_NAMES.map(f => `f_${f} REAL,`).join('\n  ')}
+  features BLOB,                    -- the 12 audio features, float64 little-endian, in AUDIO_FEATURE_NAMES order
   rare TEXT,                        -- JSON: id/uri when not derived from kind and key, unknown columns
   richness INTEGER NOT NULL
 );
@@ -128,9 +127,12 @@ CREATE TABLE IF NOT EXISTS liked_songs (
   track INTEGER NOT NULL,
   added_at
 );
+-- Prefix indexes for 1 to 3 characters: the last word of a search matches as a prefix, and
+-- without them FTS5 gathers every matching term's entries first (a common "the" or "a": 15–25 ms
+-- on a million-row library; with them, well under 1 ms).
 CREATE VIRTUAL TABLE IF NOT EXISTS tracks_fts USING fts5(
   name, artists, album, genres, year, isrc,
-  content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+  content='', contentless_delete=1, prefix='1 2 3', tokenize='unicode61 remove_diacritics 2'
 );
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,

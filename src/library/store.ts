@@ -4,14 +4,13 @@
 // not grow with the library or the offset; no caller loads the whole library.
 import type { Db } from './db.js'
 import { foldText, parseSearchQuery, toFtsMatch } from './search-query.js'
-import { decodeAddedAt, FTS_TRACK_PK, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
+import { AFTER_TRACK, decodeAddedAt, FTS_TRACK_PK, ftsTrackPk, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
 import { TrackReader } from './track-reader.js'
 import type { AudioFeatures, LibraryPlaylist, LibraryTrack, Page, PlaylistIdSource, PlaylistTrack } from './types.js'
 
 export interface PageRequest { limit: number, offset: number }
 
 interface PlaylistRow { pk: number, id: string, path: string, name: string, is_liked: number, id_source: PlaylistIdSource, owner_id: string | null, track_count: number, updated_at: number | null }
-type EntryRow = StoredTrack & { position: number, added_at: number | string | null, added_by: string | null }
 
 /**
  * Spotify's search `total` is an estimate, capped (spotify/web-api#201, #1318), and a client can
@@ -24,7 +23,7 @@ const FROM_TRACKS = 'tracks t JOIN albums a ON a.pk = t.album'
 const ALBUM = 'JOIN albums a ON a.pk = t.album'
 /** A page of entries: rows of `source` (aliased e, with position and added_at) and their tracks. */
 const entries = (source: string, addedBy: string, join = ''): string =>
-  `SELECT e.position, e.added_at, ${addedBy} AS added_by, ${TRACK_COLUMNS}
+  `SELECT ${TRACK_COLUMNS}, e.position, e.added_at, ${addedBy}
    FROM ${source} e JOIN tracks t ON t.pk = e.track ${ALBUM} ${join}`
 /** Tracks matching an FTS5 expression, in the index's order (richness first: see ftsRowid). */
 const matching = (rest: string, where = ''): string =>
@@ -36,8 +35,9 @@ export const PAGE_QUERIES = {
   playlistPage: `${entries('playlist_items', 'u.id', 'LEFT JOIN library_users u ON u.pk = e.added_by')}
     WHERE e.playlist = ? AND e.position >= ? AND e.position < ? ORDER BY e.position`,
   likedPage: `${entries('liked_songs', 'NULL')} WHERE e.position >= ? AND e.position < ? ORDER BY e.position`,
-  search: matching('LIMIT ? OFFSET ?'),
-  searchCount: 'SELECT count(*) FROM (SELECT 1 FROM tracks_fts WHERE tracks_fts MATCH ? LIMIT ?)',
+  /** The matches up to the cap, in answer order: one pass gives both the page and the total. */
+  search: 'SELECT rowid FROM tracks_fts WHERE tracks_fts MATCH ? ORDER BY rowid LIMIT ?',
+  tracksByPks: `SELECT ${TRACK_COLUMNS}, t.pk FROM ${FROM_TRACKS} WHERE t.pk IN (SELECT value FROM json_each(?))`,
   tracksByKeys: `SELECT ${TRACK_COLUMNS} FROM ${FROM_TRACKS} WHERE t.key IN (SELECT value FROM json_each(?))`
 } as const
 
@@ -56,24 +56,23 @@ export class LibraryStore {
     this.#db = db
     this.#tracks = new TrackReader(db)
     this.#s = {
-      byKey: db.prepare(`SELECT ${TRACK_COLUMNS} FROM ${FROM_TRACKS} WHERE t.key = ?`),
-      byKeys: db.prepare(PAGE_QUERIES.tracksByKeys),
+      byKey: db.prepare(`SELECT ${TRACK_COLUMNS} FROM ${FROM_TRACKS} WHERE t.key = ?`).raw(),
+      byKeys: db.prepare(PAGE_QUERIES.tracksByKeys).raw(),
       // Names that start with the folded name, fullest first; the caller keeps the equal ones.
       byName: db.prepare(`SELECT m.f, t.pk, t.name FROM (SELECT rowid AS f FROM tracks_fts WHERE tracks_fts MATCH ?) m
         JOIN tracks t ON t.pk = m.f ${FTS_TRACK_PK} ORDER BY m.f`).raw(),
-      byPks: db.prepare(`SELECT t.pk, ${TRACK_COLUMNS} FROM ${FROM_TRACKS} WHERE t.pk IN (SELECT value FROM json_each(?))`),
-      byIsrc: db.prepare(`${matching('', 'WHERE t.isrc = ?')} LIMIT 1`),
+      byPks: db.prepare(PAGE_QUERIES.tracksByPks).raw(),
+      byIsrc: db.prepare(`${matching('', 'WHERE t.isrc = ?')} LIMIT 1`).raw(),
       playlist: db.prepare('SELECT * FROM playlists WHERE id = ?'),
       likedCount: db.prepare('SELECT coalesce(max(position) + 1, 0) FROM liked_songs').pluck(),
       playlists: db.prepare('SELECT * FROM playlists WHERE is_liked = 0 ORDER BY name COLLATE NOCASE, path LIMIT ? OFFSET ?'),
       playlistCount: db.prepare('SELECT count(*) FROM playlists WHERE is_liked = 0').pluck(),
-      items: db.prepare(PAGE_QUERIES.playlistPage),
-      likedItems: db.prepare(PAGE_QUERIES.likedPage),
-      search: db.prepare(PAGE_QUERIES.search),
-      searchCount: db.prepare(PAGE_QUERIES.searchCount).pluck(),
+      items: db.prepare(PAGE_QUERIES.playlistPage).raw(),
+      likedItems: db.prepare(PAGE_QUERIES.likedPage).raw(),
+      search: db.prepare(PAGE_QUERIES.search).pluck(),
       years: db.prepare("SELECT value FROM meta WHERE key = 'library_years'").pluck(),
-      allTracks: db.prepare(`SELECT ${TRACK_COLUMNS} FROM ${FROM_TRACKS} WHERE t.pk IN (SELECT pk FROM tracks ORDER BY pk LIMIT ? OFFSET ?) ORDER BY t.pk`),
-      tracksAfter: db.prepare(`SELECT t.pk, ${TRACK_COLUMNS} FROM ${FROM_TRACKS} WHERE t.pk > ? ORDER BY t.pk LIMIT ?`),
+      allTracks: db.prepare(`SELECT ${TRACK_COLUMNS} FROM ${FROM_TRACKS} WHERE t.pk IN (SELECT pk FROM tracks ORDER BY pk LIMIT ? OFFSET ?) ORDER BY t.pk`).raw(),
+      tracksAfter: db.prepare(`SELECT ${TRACK_COLUMNS}, t.pk FROM ${FROM_TRACKS} WHERE t.pk > ? ORDER BY t.pk LIMIT ?`).raw(),
       trackCount: db.prepare('SELECT count(*) FROM tracks').pluck(),
       link: db.prepare('INSERT OR REPLACE INTO playlist_links (path, playlist_id, source) VALUES (?, ?, ?)'),
       relinkPlaylist: db.prepare('UPDATE playlists SET id = ?, id_source = ? WHERE path = ?'),
@@ -123,8 +122,13 @@ export class LibraryStore {
     if (folded === '') return []
     const pks = (this.#s.byName.all(`name : ^ "${folded}"`) as Array<[number, number, string]>)
       .filter(([, , n]) => foldText(n) === folded).map(([, pk]) => pk)
+    return this.#byPks(pks)
+  }
+
+  /** Tracks by rowid, in the order given, in one query. */
+  #byPks (pks: number[]): LibraryTrack[] {
     if (pks.length === 0) return []
-    const rows = new Map((this.#s.byPks.all(JSON.stringify(pks)) as Array<StoredTrack & { pk: number }>).map(r => [r.pk, r]))
+    const rows = new Map((this.#s.byPks.all(JSON.stringify(pks)) as StoredTrack[]).map(r => [r[AFTER_TRACK] as number, r]))
     return this.#tracks.decode(pks.map(pk => rows.get(pk)!))
   }
 
@@ -147,20 +151,26 @@ export class LibraryStore {
   getPlaylistTracks (playlistId: string, page: PageRequest): Page<PlaylistTrack> | null {
     const row = this.#s.playlist.get(playlistId) as PlaylistRow | undefined
     if (!row) return null
-    const rows = this.#s.items.all(row.pk, page.offset, page.offset + page.limit) as EntryRow[]
+    const rows = this.#s.items.all(row.pk, page.offset, page.offset + page.limit) as StoredTrack[]
     return { items: this.#entries(rows), total: row.track_count, ...page }
   }
 
   /** Liked Songs, most recently added first, as /v1/me/tracks lists them. */
   getLikedSongs (page: PageRequest): Page<PlaylistTrack> {
-    const rows = this.#s.likedItems.all(page.offset, page.offset + page.limit) as EntryRow[]
+    const rows = this.#s.likedItems.all(page.offset, page.offset + page.limit) as StoredTrack[]
     return { items: this.#entries(rows), total: this.#s.likedCount.get() as number, ...page }
   }
 
-  #entries (rows: EntryRow[]): PlaylistTrack[] {
+  /** Rows of TRACK_COLUMNS then the entry's position, added_at and added_by. */
+  #entries (rows: StoredTrack[]): PlaylistTrack[] {
     const tracks = this.#tracks.decode(rows)
     return rows.map((r, i) => ({
-      entry: { position: r.position, trackKey: r.key, addedAt: decodeAddedAt(r.added_at), addedBy: r.added_by },
+      entry: {
+        position: r[AFTER_TRACK] as number,
+        trackKey: r[0],
+        addedAt: decodeAddedAt(r[AFTER_TRACK + 1] as number | string | null),
+        addedBy: r[AFTER_TRACK + 2] as string | null
+      },
       track: tracks[i]!
     }))
   }
@@ -174,25 +184,25 @@ export class LibraryStore {
   /** Every distinct track once, read a few hundred at a time (the connection stays free between them). */
   * iterateTracks (): Generator<LibraryTrack> {
     for (let after = 0; ;) {
-      const rows = this.#s.tracksAfter.all(after, 500) as Array<StoredTrack & { pk: number }>
+      const rows = this.#s.tracksAfter.all(after, 500) as StoredTrack[]
       if (rows.length === 0) return
-      after = rows[rows.length - 1]!.pk
+      after = rows[rows.length - 1]![AFTER_TRACK] as number
       yield * this.#tracks.decode(rows)
     }
   }
 
   /**
    * Spotify's query syntax: free text plus artist:, track:, album:, year:, isrc:, genre:. The
-   * full-text index gives the page in answer order, limit and offset in the query; `total` counts
-   * up to SEARCH_TOTAL_CAP.
+   * full-text index gives the matches in answer order up to SEARCH_TOTAL_CAP, in one pass: the
+   * page is cut from them and `total` is their number.
    */
   searchTracks (q: string, page: PageRequest): Page<LibraryTrack> & { unsupported: string[] } {
     const parsed = parseSearchQuery(q)
     const match = toFtsMatch(parsed, parsed.year === null ? [] : this.#libraryYears())
     if (match === null) return { items: [], total: 0, ...page, unsupported: parsed.unsupported }
-    const rows = this.#s.search.all(match, page.limit, page.offset) as StoredTrack[]
-    const total = this.#s.searchCount.get(match, SEARCH_TOTAL_CAP) as number
-    return { items: this.#tracks.decode(rows), total, ...page, unsupported: parsed.unsupported }
+    const found = this.#s.search.all(match, SEARCH_TOTAL_CAP) as number[]
+    const items = this.#byPks(found.slice(page.offset, page.offset + page.limit).map(ftsTrackPk))
+    return { items, total: found.length, ...page, unsupported: parsed.unsupported }
   }
 
   /** The release years the library holds (the importer writes them down), read once per change. */

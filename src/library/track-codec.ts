@@ -2,22 +2,23 @@
 // rows of their own, and the text its search index holds. Pure: no I/O, so the import worker
 // encodes and the main thread only finds album and artist rows and writes.
 import { foldText } from './search-query.js'
-import { AUDIO_FEATURE_NAMES, type AlbumRef, type ArtistRef, type AudioFeatures, type LibraryTrack, type ReleaseDatePrecision, type TrackKind } from './types.js'
+import { AUDIO_FEATURE_NAMES, type ArtistRef, type AudioFeatures, type LibraryTrack, type ReleaseDatePrecision, type TrackKind } from './types.js'
 
 const KINDS: readonly TrackKind[] = ['track', 'local', 'episode']
 
-const FEATURE_COLUMNS = AUDIO_FEATURE_NAMES.map(f => `f_${f}`)
-
 /**
  * The tracks columns a track fills itself, in this order (album and artists are rowids the writer
- * finds); the audio features are columns of their own (f_danceability, …), numbers as exported,
- * none of them when the export has none.
+ * finds). The 12 audio features are one BLOB of float64s (the numbers exactly as exported, read
+ * back without parsing), NULL when the export has none.
  */
-const VALUE_COLUMNS = ['richness', 'kind', 'name', 'disc_number', 'track_number', 'duration_ms', 'explicit', 'popularity', 'isrc', 'preview_url', 'genres', 'rare', ...FEATURE_COLUMNS] as const
+const VALUE_COLUMNS = ['richness', 'kind', 'name', 'disc_number', 'track_number', 'duration_ms', 'explicit', 'popularity', 'isrc', 'preview_url', 'genres', 'rare', 'features'] as const
 export const TRACK_VALUE_COLUMNS = VALUE_COLUMNS.join(', ')
-export type TrackValues = [richness: number, kind: number, name: string, ...rest: Array<string | number | null>]
-/** Where TrackValues' richness is, for the search index's rowid. */
+/** As the reader sends them: the features as numbers (storedValues makes them the BLOB). */
+export type TrackValues = [richness: number, kind: number, name: string, disc: number | null, number: number | null, duration: number | null,
+  explicit: number | null, popularity: number | null, isrc: string | null, preview: string | null, genres: string | null, rare: string | null, features: number[] | null]
+/** Where TrackValues' richness and features are. */
 export const RICHNESS = 0
+const FEATURES = 12
 
 /** An artist as stored: [Spotify id or '', name]. */
 export type ArtistKey = [string, string]
@@ -51,7 +52,7 @@ export function encodeTrack (t: LibraryTrack, fold: (s: string) => string = fold
   const genres = t.genres.length === 0 ? null : JSON.stringify(t.genres)
   const head: AlbumHead = [a.id, a.name, a.releaseDate, a.releaseDatePrecision, a.imageUrl, a.albumType, a.totalTracks, a.label]
   return [
-    [trackRichness(t), KIND_CODES[t.kind], t.name, t.discNumber, t.trackNumber, t.durationMs, explicit, t.popularity, t.isrc, t.previewUrl, genres, rareFields(t), ...featureValues(t.features)],
+    [trackRichness(t), KIND_CODES[t.kind], t.name, t.discNumber, t.trackNumber, t.durationMs, explicit, t.popularity, t.isrc, t.previewUrl, genres, rareFields(t), t.features === null ? null : AUDIO_FEATURE_NAMES.map(n => t.features![n])],
     artists,
     `${JSON.stringify(head).slice(0, -1)},${albumArtists}]`,
     [
@@ -92,41 +93,36 @@ function artistNames (artists: readonly ArtistRef[]): string {
   return s
 }
 
-const NO_FEATURES: ReadonlyArray<null> = AUDIO_FEATURE_NAMES.map(() => null)
-
-function featureValues (f: AudioFeatures | null): ReadonlyArray<number | null> {
-  return f === null ? NO_FEATURES : AUDIO_FEATURE_NAMES.map(n => f[n])
+/** TrackValues as the tracks columns hold them (the features as their BLOB). */
+export function storedValues (values: TrackValues): unknown[] {
+  const out: unknown[] = values.slice()
+  out[FEATURES] = featuresBlob(values[FEATURES])
+  return out
 }
 
-/** A stored track as read with TRACK_COLUMNS. */
-export type StoredTrack = {
-  key: string
-  kind: number
-  name: string
-  artists: string
-  disc_number: number | null
-  track_number: number | null
-  duration_ms: number | null
-  explicit: number | null
-  popularity: number | null
-  isrc: string | null
-  preview_url: string | null
-  genres: string | null
-  rare: string | null
-  album_id: string | null
-  album_name: string
-  release_date: string | null
-  date_precision: string | null
-  image_url: string | null
-  album_type: string | null
-  total_tracks: number | null
-  label: string | null
-  album_artists: string
-} & Record<string, unknown>
+function featuresBlob (f: number[] | null): Buffer | null {
+  if (f === null) return null
+  const blob = Buffer.allocUnsafe(8 * f.length)
+  for (let i = 0; i < f.length; i++) blob.writeDoubleLE(f[i]!, 8 * i)
+  return blob
+}
+
+/**
+ * A stored track as read with TRACK_COLUMNS: a row of better-sqlite3's raw mode (arrays, not
+ * objects: a page of 100 tracks is read in half the time), then whatever else the query selects.
+ */
+export type StoredTrack = [key: string, artists: string, kind: number, name: string, disc: number | null, number: number | null,
+  duration: number | null, explicit: number | null, popularity: number | null, isrc: string | null, preview: string | null,
+  genres: string | null, rare: string | null, features: Buffer | null, albumId: string | null, albumName: string,
+  releaseDate: string | null, precision: string | null, imageUrl: string | null, albumType: string | null,
+  totalTracks: number | null, label: string | null, albumArtists: string, ...more: unknown[]]
 
 /** The columns of StoredTrack, for a query over `tracks t JOIN albums a ON a.pk = t.album`. */
-export const TRACK_COLUMNS = `t.key, t.artists, ${VALUE_COLUMNS.map(c => `t.${c}`).join(', ')}, a.spotify_id AS album_id,
-  a.name AS album_name, a.release_date, a.date_precision, a.image_url, a.album_type, a.total_tracks, a.label, a.artists AS album_artists`
+export const TRACK_COLUMNS = `t.key, t.artists, t.kind, t.name, t.disc_number, t.track_number, t.duration_ms, t.explicit,
+  t.popularity, t.isrc, t.preview_url, t.genres, t.rare, t.features, a.spotify_id, a.name, a.release_date, a.date_precision,
+  a.image_url, a.album_type, a.total_tracks, a.label, a.artists`
+/** Where what a query selects after TRACK_COLUMNS starts. */
+export const AFTER_TRACK = 23
 
 /** artists.pk lists as stored ('' for none). */
 export function artistPks (list: string): number[] {
@@ -134,37 +130,38 @@ export function artistPks (list: string): number[] {
 }
 
 export function decodeTrack (r: StoredTrack, artists: ReadonlyMap<number, ArtistRef>): LibraryTrack {
-  const kind = KINDS[r.kind]!
-  const rare = r.rare === null ? null : JSON.parse(r.rare) as Rare
-  const derived = derivedIds(kind, r.key)
-  const album: AlbumRef = {
-    id: r.album_id,
-    name: r.album_name,
-    releaseDate: r.release_date,
-    releaseDatePrecision: r.date_precision as ReleaseDatePrecision | null,
-    imageUrl: r.image_url,
-    artists: refs(r.album_artists, artists),
-    albumType: r.album_type,
-    totalTracks: r.total_tracks,
-    label: r.label
-  }
+  const [key, trackArtists, kindCode, name, disc, number, duration, explicit, popularity, isrc, preview, genres, rareJson, features,
+    albumId, albumName, releaseDate, precision, imageUrl, albumType, totalTracks, label, albumArtists] = r
+  const kind = KINDS[kindCode]!
+  const rare = rareJson === null ? null : JSON.parse(rareJson) as Rare
+  const derived = derivedIds(kind, key)
   return {
-    key: r.key,
+    key,
     kind,
     id: rare?.id !== undefined ? rare.id : derived.id,
     uri: rare?.uri !== undefined ? rare.uri : derived.uri,
-    name: r.name,
-    artists: refs(r.artists, artists),
-    album,
-    discNumber: r.disc_number,
-    trackNumber: r.track_number,
-    durationMs: r.duration_ms,
-    explicit: r.explicit === null ? null : r.explicit === 1,
-    popularity: r.popularity,
-    isrc: r.isrc,
-    previewUrl: r.preview_url,
-    genres: r.genres === null ? [] : JSON.parse(r.genres) as string[],
-    features: r.f_danceability === null ? null : featuresOf(r),
+    name,
+    artists: refs(trackArtists, artists),
+    album: {
+      id: albumId,
+      name: albumName,
+      releaseDate,
+      releaseDatePrecision: precision as ReleaseDatePrecision | null,
+      imageUrl,
+      artists: refs(albumArtists, artists),
+      albumType,
+      totalTracks,
+      label
+    },
+    discNumber: disc,
+    trackNumber: number,
+    durationMs: duration,
+    explicit: explicit === null ? null : explicit === 1,
+    popularity,
+    isrc,
+    previewUrl: preview,
+    genres: genres === null ? [] : JSON.parse(genres) as string[],
+    features: features === null ? null : featuresOf(features),
     extra: rare?.extra ?? {}
   }
 }
@@ -173,20 +170,18 @@ function refs (list: string, artists: ReadonlyMap<number, ArtistRef>): ArtistRef
   return artistPks(list).map(pk => artists.get(pk)!)
 }
 
-function featuresOf (r: StoredTrack): AudioFeatures {
+function featuresOf (blob: Buffer): AudioFeatures {
   const out = {} as AudioFeatures
-  for (let i = 0; i < AUDIO_FEATURE_NAMES.length; i++) out[AUDIO_FEATURE_NAMES[i]!] = r[FEATURE_COLUMNS[i]!] as number
+  for (let i = 0; i < AUDIO_FEATURE_NAMES.length; i++) out[AUDIO_FEATURE_NAMES[i]!] = blob.readDoubleLE(8 * i)
   return out
 }
 
 /** The incoming side of a merge: an encoded track as the LibraryTrack it came from. */
 export function decodeEncoded (key: string, [values, artists, album]: EncodedTrack): LibraryTrack {
+  const [, kind, name, disc, number, duration, explicit, popularity, isrc, preview, genres, rare, features] = values
   const [albumId, albumName, releaseDate, precision, imageUrl, albumType, totalTracks, label, albumArtists] = JSON.parse(album) as AlbumValues
-  const stored: Record<string, unknown> = {
-    key, artists: '', album_id: albumId, album_name: albumName, release_date: releaseDate, date_precision: precision, image_url: imageUrl, album_type: albumType, total_tracks: totalTracks, label, album_artists: ''
-  }
-  VALUE_COLUMNS.forEach((c, i) => { stored[c] = values[i] })
-  const t = decodeTrack(stored as StoredTrack, new Map())
+  const t = decodeTrack([key, '', kind, name, disc, number, duration, explicit, popularity, isrc, preview, genres, rare, featuresBlob(features),
+    albumId, albumName, releaseDate, precision, imageUrl, albumType, totalTracks, label, ''], new Map())
   t.artists = (JSON.parse(artists) as ArtistKey[]).map(artistRef)
   t.album.artists = albumArtists.map(artistRef)
   return t
@@ -251,7 +246,12 @@ export function ftsTier (rowid: number): number {
   return Math.floor(rowid / PK_BITS)
 }
 
-/** The tracks rowid of a search index rowid, in SQL. */
+/** The tracks rowid of a search index rowid. */
+export function ftsTrackPk (rowid: number): number {
+  return rowid % PK_BITS
+}
+
+/** The same, in SQL. */
 export const FTS_TRACK_PK = `% ${PK_BITS}`
 
 /** FNV-1a, 32 bits: a lookup key for equal strings (equal hashes are compared in full). */

@@ -9,7 +9,7 @@ import { FtsBuffer } from './fts-buffer.js'
 import { KeyTable } from './key-table.js'
 import { mergeTracks } from './merge.js'
 import { describePlaylistFile, syntheticPlaylistId } from './playlist-files.js'
-import { ADDED_AT_TEXT, decodeEncoded, encodeTrack, ftsRowid, hash32, RICHNESS, TRACK_COLUMNS, TRACK_VALUE_COLUMNS, type AlbumValues, type ArtistKey, type EncodedTrack, type StoredTrack } from './track-codec.js'
+import { ADDED_AT_TEXT, decodeEncoded, encodeTrack, ftsRowid, hash32, RICHNESS, storedValues, TRACK_COLUMNS, TRACK_VALUE_COLUMNS, type AlbumValues, type ArtistKey, type EncodedTrack, type StoredTrack } from './track-codec.js'
 import { TrackReader } from './track-reader.js'
 import type { PlaylistIdSource } from './types.js'
 
@@ -74,7 +74,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
     updateTrack: db.prepare(`UPDATE tracks SET (${TRACK_VALUE_COLUMNS}, album, artists) = (${Array(TRACK_WIDTH - 2).fill('?').join(', ')}) WHERE pk = ?`),
     storedValues: db.prepare(`SELECT pk, ${TRACK_VALUE_COLUMNS}, album, artists FROM tracks WHERE key = ?`).raw(),
     storedValuesOf: db.prepare(`SELECT pk, ${TRACK_VALUE_COLUMNS}, album, artists FROM tracks WHERE pk = ?`).raw(),
-    storedTrack: db.prepare(`SELECT ${TRACK_COLUMNS} FROM tracks t JOIN albums a ON a.pk = t.album WHERE t.pk = ?`),
+    storedTrack: db.prepare(`SELECT ${TRACK_COLUMNS} FROM tracks t JOIN albums a ON a.pk = t.album WHERE t.pk = ?`).raw(),
     trackPk: db.prepare('SELECT pk FROM tracks WHERE key = ?').pluck(),
     artist: db.prepare('SELECT pk FROM artists WHERE name = ? AND spotify_id = ?').pluck(),
     addArtist: db.prepare('INSERT INTO artists (spotify_id, name) VALUES (?, ?)'),
@@ -169,7 +169,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
 
   const insert = (key: string, e: EncodedTrack, rowid: number | null): number => {
     dirty = true
-    const row = [key, ...e[0], ...links(e)]
+    const row = [key, ...storedValues(e[0]), ...links(e)]
     const pk = rowid ?? Number(s.insertTrack.run(null, ...row).lastInsertRowid)
     if (rowid !== null) numbered.add(rowid, ...row)
     fts.add(ftsRowid(pk, e[0][RICHNESS]), e[3])
@@ -186,10 +186,10 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
     const stored = fresh && first ? undefined : storedOf(key, rowid)
     if (stored === undefined) return insert(key, e, rowid)
     const pk = stored[0] as number
-    let next = [...e[0], ...links(e)]
+    let next = [...storedValues(e[0]), ...links(e)]
     if (same(stored, next)) return pk
     const merged = encodeTrack(mergeTracks(reader.decodeOne(s.storedTrack.get(pk) as StoredTrack)!, decodeEncoded(key, e)))
-    next = [...merged[0], ...links(merged)]
+    next = [...storedValues(merged[0]), ...links(merged)]
     if (same(stored, next)) return pk
     dirty = true
     unlinked ||= stored[next.length - 1] !== next[next.length - 2] || stored[next.length] !== next[next.length - 1]
@@ -307,7 +307,11 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
 }
 
 function same (stored: unknown[], next: unknown[]): boolean {
-  for (let i = 0; i < next.length; i++) if (stored[i + 1] !== next[i]) return false
+  for (let i = 0; i < next.length; i++) {
+    const a = stored[i + 1]
+    const b = next[i]
+    if (a !== b && !(Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b))) return false
+  }
   return true
 }
 

@@ -75,10 +75,13 @@ t.test('a deep page of a playlist is a range read on (playlist, position)', asyn
 })
 
 t.test('search: the full-text index gives the page in order; tracks by key', async t => {
-  const steps = plan(PAGE_QUERIES.search, '"deep"', 10, 990)
+  const steps = plan(PAGE_QUERIES.search, '"deep"', 1050)
   t.comment(steps.join('\n'))
   readsByIndexOnly(t, steps, 'search')
-  t.ok(steps.some(s => /^SCAN tracks_fts VIRTUAL TABLE INDEX/.test(s)), 'matches come from the full-text index')
+  t.ok(steps.some(s => /^SCAN tracks_fts VIRTUAL TABLE INDEX/.test(s)), 'matches come from the full-text index, in its order')
+  const fetch = plan(PAGE_QUERIES.tracksByPks, '[1, 2]')
+  readsByIndexOnly(t, fetch, 'the page\'s tracks')
+  t.ok(fetch.some(s => /^SEARCH t USING INTEGER PRIMARY KEY \(rowid=\?\)/.test(s)), 'the page\'s tracks by key')
   const found = store.searchTracks('deep song', { limit: 10, offset: 990 })
   t.equal(found.items.length, 10)
   t.equal(found.total, 1050, 'counted up to the furthest page a client can ask')
