@@ -29,8 +29,9 @@ const MARK_START = '<!-- bench:import:start -->'
 const MARK_END = '<!-- bench:import:end -->'
 const RESULT_PREFIX = '@@bench:import '
 
-const DEFAULT_ROWS = 1_000_000
-const DEFAULT_FILES = 200
+/** The full library: bench/fallback.ts's one-client section serves it too. */
+export const DEFAULT_ROWS = 1_000_000
+export const DEFAULT_FILES = 200
 /** Share of rows whose track appears for the first time: 1M rows → a 600k-track catalogue. */
 export const DISTINCT_SHARE = 0.6
 /** Liked Songs: 3% of the rows (30,000 at 1M), a heavy but real-world size. */
@@ -58,6 +59,8 @@ interface WorkerResult {
   /** Data rows parsed (header rows excluded). */
   rowsRead: number
   seconds: number
+  /** CPU time of the phase's process over the timed part, every thread (worker, SQLite, GC). */
+  cpuSeconds: number
   maxRssMb: number
   detail: Record<string, number>
 }
@@ -108,7 +111,7 @@ async function main (): Promise<void> {
   for (const phase of PHASES) {
     log(`▸ ${PHASE_LABEL[phase]}…`)
     const r = await runPhase(phase, lib, db)
-    log(`  ${fmtSeconds(r.seconds)} s, ${fmtInt(r.rowsRead)} rows read, peak RSS ${Math.round(r.maxRssMb)} MB`)
+    log(`  ${fmtSeconds(r.seconds)} s (CPU ${r.cpuSeconds.toFixed(1)} s), ${fmtInt(r.rowsRead)} rows read, peak RSS ${Math.round(r.maxRssMb)} MB`)
     results[phase] = r
   }
 
@@ -165,7 +168,8 @@ function runPhase (phase: Phase, lib: string, db: string): Promise<WorkerResult>
 
 async function runWorker (phase: string, lib: string | undefined, dbFile: string | undefined): Promise<void> {
   if (lib === undefined || dbFile === undefined) fail('--worker needs --lib and --db')
-  let result: Omit<WorkerResult, 'maxRssMb'>
+  let result: Omit<WorkerResult, 'maxRssMb' | 'cpuSeconds'>
+  const cpu0 = process.cpuUsage()
   if (phase === 'csvparse') {
     const files = listCsvFiles(lib)
     const t0 = performance.now()
@@ -215,7 +219,8 @@ async function runWorker (phase: string, lib: string | undefined, dbFile: string
     fail(`unknown worker phase ${JSON.stringify(phase)}`)
   }
   // maxRSS is in kilobytes: the peak resident set of this process, i.e. of this phase alone.
-  const full: WorkerResult = { ...result, maxRssMb: process.resourceUsage().maxRSS / 1024 }
+  const cpu = process.cpuUsage(cpu0)
+  const full: WorkerResult = { ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb: process.resourceUsage().maxRSS / 1024 }
   process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(full)}\n`)
 }
 
@@ -378,7 +383,8 @@ const S_TRACK = 3
 const S_PLAYLIST = 4
 const S_ROWS = 5
 
-const WORDS = ('love night heart light fire dream rain summer city blue gold river ghost wild ' +
+/** The generator's vocabulary: bench/fallback.ts searches with it. */
+export const WORDS = ('love night heart light fire dream rain summer city blue gold river ghost wild ' +
   'electric midnight ocean sun moon star shadow echo silver glass paper neon velvet honey ' +
   'stone water winter highway home road lost young forever sweet broken golden burning ' +
   'hollow distant quiet running falling dancing dreaming sleeping waiting coming going ' +
@@ -394,13 +400,13 @@ const UNICODE_WORDS = ['Café', 'Noël', 'Straße', 'Mañana', 'Déjà Vu', 'Cr�
 const FIRST = ('James Mary Robert Olivia Liam Emma Noah Ava Elijah Sophia Lucas Mia Mason Amelia Ethan Harper ' +
   'Aiden Evelyn Leo Luna Jack Chloe Owen Nora Caleb Zoe Isaac Maya Ezra Ruby Miles Iris Jonah Hazel ' +
   'Felix Ivy Hugo Stella Oscar Violet Theo Aurora Kai Sadie Rafael Nina Marcus Lena Andre Tessa').split(' ')
-const LAST = ('Smith Johnson Brown Garcia Miller Davis Rodriguez Martinez Wilson Anderson Taylor Thomas Moore ' +
+export const LAST = ('Smith Johnson Brown Garcia Miller Davis Rodriguez Martinez Wilson Anderson Taylor Thomas Moore ' +
   'Jackson Martin Lee Thompson White Harris Clark Lewis Walker Hall Young King Wright Hill Green Adams ' +
   'Baker Nelson Carter Mitchell Roberts Turner Phillips Campbell Parker Evans Edwards Collins Stewart ' +
   'Morris Reed Cook Bell Murphy Bailey Rivera Cooper Howard Ward Torres Gray Hayes Price Bennett Wood').split(' ')
 const UNICODE_ARTISTS = ['Élodie Marchand', 'Zoë Lindqvist', 'Björn Ångström', 'Mötley Brüder', 'José Ñúñez', 'Sigrún Jónsdóttir',
   'Łukasz Wójcik', '早瀬光司', '星野あかり', '김민지', 'Алёна Котова', 'Δημήτρης Παππάς', 'Beyoncé Müller', 'Ólafur Arnalds Trio']
-const GENRES = ['pop', 'dance pop', 'indie pop', 'indie rock', 'alternative rock', 'modern rock', 'classic rock', 'hard rock',
+export const GENRES = ['pop', 'dance pop', 'indie pop', 'indie rock', 'alternative rock', 'modern rock', 'classic rock', 'hard rock',
   'hip hop', 'rap', 'trap', 'southern hip hop', 'r&b', 'neo soul', 'soul', 'funk', 'disco', 'house', 'deep house',
   'tech house', 'techno', 'edm', 'electro house', 'drum and bass', 'dubstep', 'ambient', 'lo-fi beats', 'chillhop',
   'jazz', 'bebop', 'smooth jazz', 'blues', 'country', 'modern country rock', 'folk', 'indie folk', 'singer-songwriter',

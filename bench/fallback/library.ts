@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks'
 import { openDatabase } from '../../src/library/db.js'
 import { importLibrary, type ImportSummary } from '../../src/library/importer.js'
 import { LibraryStore } from '../../src/library/store.js'
-import { DISTINCT_SHARE, ensureLibrary, type Manifest } from '../import.js'
+import { DEFAULT_FILES, DEFAULT_ROWS, DISTINCT_SHARE, ensureLibrary, type Manifest } from '../import.js'
 
 /** Rows per CSV file: 100k tracks → 166,667 rows in 100 files (99 playlists and Liked Songs). */
 const ROWS_PER_FILE = 1_666
@@ -41,8 +41,15 @@ export function librarySize (tracks: number): { rows: number, files: number } {
 export async function prepareLibrary (workDir: string, name: string, tracks: number, regen: boolean, log: (line: string) => void): Promise<IndexedLibrary> {
   const { rows, files } = librarySize(tracks)
   const dir = path.join(workDir, name)
-  const manifest = ensureLibrary(dir, rows, files, regen)
-  const index = path.join(workDir, `${name}.sqlite`)
+  return await indexLibrary(dir, ensureLibrary(dir, rows, files, regen), path.join(workDir, `${name}.sqlite`), regen, log)
+}
+
+/** The import bench's own 1,000,000-row library (in its folder, shared), indexed into `index`. */
+export async function prepareImportLibrary (libraryDir: string, index: string, regen: boolean, log: (line: string) => void): Promise<IndexedLibrary> {
+  return await indexLibrary(libraryDir, ensureLibrary(libraryDir, DEFAULT_ROWS, DEFAULT_FILES, regen), index, regen, log)
+}
+
+async function indexLibrary (dir: string, manifest: Manifest, index: string, regen: boolean, log: (line: string) => void): Promise<IndexedLibrary> {
   if (regen) for (const suffix of ['', '-wal', '-shm']) fs.rmSync(index + suffix, { force: true })
 
   const t0 = performance.now()
