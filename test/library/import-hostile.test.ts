@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import iconv from 'iconv-lite'
 import t, { type Test } from 'tap'
+import { MAX_FIELD_CHARS } from '../../src/library/csv-reader.js'
 import type { ImportProblem } from '../../src/library/importer.js'
 import {
   csvRow,
@@ -408,24 +409,35 @@ const formulas: Case = (() => {
   }
 })()
 
-const HUGE = 1024 * 1024
+// A cell may hold up to MAX_FIELD_CHARS, a line up to MAX_LINE_CHARS; beyond, the row is refused,
+// so a 50 MB "track name" is neither stored nor served.
 const hugeField: Case = (() => {
   const c = 'huge'
-  const name = `Huge ${'ab'.repeat(HUGE / 2)}`.slice(0, HUGE)
+  const longest = `Long ${'ab'.repeat(MAX_FIELD_CHARS / 2)}`.slice(0, MAX_FIELD_CHARS)
+  const tooLong = `Huge ${'ab'.repeat(MAX_FIELD_CHARS)}`
+  const fifty = 'x'.repeat(50 * 1024 * 1024)
   return {
-    name: 'a 1 MB track name is kept whole',
-    files: { 'huge-field.csv': exportifyFile([trackCells(id(c, 1)), trackCells(id(c, 2), { name }), trackCells(id(c, 3))]) },
-    indexed: 1,
+    name: 'huge cells: a name at the cell cap is kept whole; a longer cell or a 50 MB line is a problem with file:line',
+    files: {
+      'huge-field.csv': exportifyFile([trackCells(id(c, 1)), trackCells(id(c, 2), { name: longest }), trackCells(id(c, 3), { name: tooLong }), trackCells(id(c, 4))]),
+      'fifty-mb.csv': exportifyFile([trackCells(id(c, 5)), trackCells(id(c, 6), { name: fifty }), trackCells(id(c, 7))])
+    },
+    indexed: 2,
     skipped: 0,
-    read: 3,
-    rejected: 0,
-    problems: [],
-    playlists: { 'huge-field.csv': ids(c, [1, 2, 3]) },
+    read: 7,
+    rejected: 2,
+    problems: [
+      { file: 'fifty-mb.csv', line: 3, reason: /^line of 524290\d\d characters \(longer than 1048576\): not an export row$/ },
+      { file: 'huge-field.csv', line: 4, reason: /^cell 2 holds 131077 characters \(more than 65536\): not an export row$/ }
+    ],
+    playlists: { 'huge-field.csv': ids(c, [1, 2, 4]), 'fifty-mb.csv': ids(c, [5, 7]) },
     check (t, { store }) {
       const got = store.getTrackById(id(c, 2))
-      t.equal(got?.name.length, HUGE)
-      t.ok(got?.name === name, 'the 1 MB name round-trips exactly')
-      t.ok(got?.features, 'the cells after the huge one are in their columns')
+      t.equal(got?.name.length, MAX_FIELD_CHARS)
+      t.ok(got?.name === longest, 'a name at the cap round-trips exactly')
+      t.ok(got?.features, 'the cells after the long one are in their columns')
+      t.equal(store.getTrackById(id(c, 3)), null, 'the over-long name is not a track')
+      t.equal(store.getTrackById(id(c, 6)), null, 'neither is the 50 MB one')
     }
   }
 })()
