@@ -8,9 +8,11 @@ import { RemediateError, runRemediate } from './commands/remediate.js'
 import { EXIT_FATAL, runImport } from './commands/import.js'
 import { LinkError, runLink } from './commands/link.js'
 import { cliLogger } from './logger.js'
-import { LibraryPathError } from './library/importer.js'
+import { DatabaseOpenError } from './library/db.js'
+import { LibraryPathError } from './library/sources.js'
 import { PlaylistLinkError } from './library/store.js'
 import { startServer } from './server.js'
+import { printable, terminalJson, terminalSafe } from './terminal-text.js'
 
 interface CommonFlags { library?: string, db?: string, logLevel?: string }
 
@@ -57,14 +59,20 @@ common(program.command('import')
   })
 
 common(program.command('link')
-  .description('use a real Spotify playlist id for a CSV file (kept across re-imports)')
-  .argument('<playlist-id>', 'the playlist id, spotify:playlist: URI or open.spotify.com link')
+  .description('use a real Spotify playlist id for a CSV file of the library (kept across re-imports); exit 0 linked, 1 nothing changed (already so), 2 error')
+  .argument('<playlist>', 'the playlist id, spotify:playlist: URI or open.spotify.com link (as the share menu copies it)')
   .argument('<csv-file>', 'the CSV file, as a path or relative to the library folder'))
-  .action((playlistId: string, csvFile: string, flags: CommonFlags) => {
-    const r = runLink(config(flags), playlistId, csvFile)
+  .action((playlist: string, csvFile: string, flags: CommonFlags) => {
+    const r = runLink(config(flags), playlist, csvFile)
+    const file = `${printable(r.path)}${r.name === null ? '' : ` ("${printable(r.name)}")`}`
+    if (!r.changed) {
+      process.stdout.write(`${file} is already linked to ${r.playlistId}: nothing changed.\n`)
+      process.exitCode = 1
+      return
+    }
     process.stdout.write(r.name === null
-      ? `Linked ${r.path} to ${playlistId}; it takes effect at the next import.\n`
-      : `Linked ${r.path} ("${r.name}") to ${playlistId}.\n`)
+      ? `Linked ${file} to ${r.playlistId}; it takes effect at the next import.\n`
+      : `Linked ${file} to ${r.playlistId}.\n`)
   })
 
 common(program.command('doctor')
@@ -74,7 +82,7 @@ common(program.command('doctor')
   .option('--json', 'print the checks as JSON'))
   .action(async (flags: CommonFlags & { host?: string, port?: string, json?: boolean }) => {
     const checks = await runDoctor({ SPOTIFY_CSV_BACKUP_PATH: flags.library, SPOTIFY_PROXY_DB: flags.db, LOG_LEVEL: flags.logLevel, HOST: flags.host, PORT: flags.port })
-    process.stdout.write(flags.json === true ? `${JSON.stringify({ checks, exitCode: exitCode(checks) }, null, 2)}\n` : formatChecks(checks))
+    process.stdout.write(flags.json === true ? terminalJson({ checks, exitCode: exitCode(checks) }) : terminalSafe(formatChecks(checks)))
     process.exitCode = exitCode(checks)
   })
 
@@ -88,14 +96,19 @@ common(program.command('remediate')
   .option('--undo <journal>', 'restore the values a --fix run replaced')
   .option('--json', 'print the report as JSON')
   .option('--out <file>', 'also write the report as Markdown (.md) or HTML (.html)'))
-  .action(async (flags: CommonFlags & { against?: string, notionDatabase?: string, map?: string, fix?: boolean, journal?: string, undo?: string, json?: boolean, out?: string }) => {
+  .action(async (flags: CommonFlags & { against?: string, notionDatabase?: string, map?: string, fix?: boolean, journal?: string, undo?: string, json?: boolean, out?: string }, cmd: Command) => {
+    if (flags.notionDatabase === undefined && flags.undo === undefined && flags.against === undefined) {
+      process.stderr.write(`${cmd.helpInformation()}\nremediate needs --notion-database <id> (or --undo <journal>, or --against spotify).\n`)
+      process.exitCode = EXIT_FATAL
+      return
+    }
     process.exitCode = await runRemediate(config(flags), flags, process.env, process.stdout)
   })
 
 try {
   await program.parseAsync()
 } catch (err) {
-  const known = err instanceof RemediateError || err instanceof ConfigError || err instanceof LibraryPathError || err instanceof LinkError || err instanceof PlaylistLinkError
-  process.stderr.write(`spotify-csv-proxy: ${known ? (err as Error).message : (err as Error).stack ?? String(err)}\n`)
+  const known = err instanceof RemediateError || err instanceof ConfigError || err instanceof LibraryPathError || err instanceof LinkError || err instanceof PlaylistLinkError || err instanceof DatabaseOpenError
+  process.stderr.write(`spotify-csv-proxy: ${known ? printable((err as Error).message) : terminalSafe((err as Error).stack ?? String(err))}\n`)
   process.exitCode = EXIT_FATAL
 }

@@ -7,13 +7,17 @@ import { fileURLToPath } from 'node:url'
 import dotenv from 'dotenv'
 import envSchema from 'env-schema'
 import { BUILT_IN_TTL_RULES, parseTtlRules, type TtlRule } from './cache/ttl.js'
+import { upstreamBaseProblem } from './upstream/client.js'
 import { DEFAULT_PACE_PER_30S } from './upstream/pacing.js'
 
 export type ProxyMode = 'auto' | 'offline' | 'online'
 
 export interface Config {
   csvBackupEnabled: boolean
+  /** The library folder (or file): as configured, else the demo's. Serving, the library plugin sets it to the one served. */
   csvBackupPath: string
+  /** Whether SPOTIFY_CSV_BACKUP_PATH (or a flag) named the library; if not, the database's own library is used (library/identity.ts). */
+  csvBackupPathSet: boolean
   /** True while the library served is the demo shipped in the package (enables the `demo` token). */
   demoLibrary: boolean
   csvOwner: string | null
@@ -111,7 +115,8 @@ export function packageRoot (): string {
 }
 
 export const DEMO_LIBRARY = path.join(packageRoot(), 'demo-library')
-const DEMO_MANIFEST = '.demo-manifest.json'
+/** The demo's CSV files and their sha256, by path relative to the demo folder. */
+export const DEMO_MANIFEST = '.demo-manifest.json'
 
 /**
  * @param overrides values from CLI flags, by env var name (they win over env and .env)
@@ -137,10 +142,13 @@ export function loadConfig (overrides: Record<string, string | undefined> = {}, 
   } catch (err) {
     throw new ConfigError(`invalid configuration: SPOTIFY_PROXY_CACHE_TTLS: ${(err as Error).message}`)
   }
+  const upstreamProblem = upstreamBaseProblem(e.SPOTIFY_API_BASE_URL)
+  if (upstreamProblem !== null) throw new ConfigError(`invalid configuration: SPOTIFY_API_BASE_URL: ${upstreamProblem}`)
   const csvBackupPath = path.resolve(e.SPOTIFY_CSV_BACKUP_PATH ?? DEMO_LIBRARY)
   return {
     csvBackupEnabled: e.SPOTIFY_CSV_BACKUP_ENABLED,
     csvBackupPath,
+    csvBackupPathSet: e.SPOTIFY_CSV_BACKUP_PATH !== undefined,
     demoLibrary: isDemoLibrary(csvBackupPath),
     csvOwner: e.SPOTIFY_CSV_OWNER ?? null,
     cacheEnabled: e.SPOTIFY_CSV_CACHE_ENABLED,
@@ -182,10 +190,10 @@ export function isDemoLibrary (dir: string): boolean {
   }
 }
 
-// Every CSV the importer would read (it recurses), by path relative to `dir`.
+// Every CSV (or zip of CSVs) the importer would read (it recurses), by path relative to `dir`.
 function listCsvNames (dir: string): string[] {
   return (fs.readdirSync(dir, { recursive: true }) as string[])
-    .filter(name => name.toLowerCase().endsWith('.csv'))
+    .filter(name => /\.(csv|zip)$/i.test(name))
     .map(name => name.split(path.sep).join('/').normalize('NFC'))
     .sort()
 }
