@@ -46,6 +46,8 @@ const admin: FastifyPluginAsync = async (app) => {
         baseUrl: c.apiBaseUrl,
         breaker: proxy.breaker.state(),
         cooldown: cooldown === null ? null : { reason: cooldown.reason, until: new Date(cooldown.until).toISOString(), secondsLeft: proxy.cooldown.secondsLeft() },
+        // While the end of a cooldown is being probed: one request is asking Spotify.
+        probing: proxy.cooldown.probing(),
         pacing: proxy.pacer === null ? null : { perWindow: c.pacePer30s, ...proxy.pacer.stats() },
         refusedEndpoints: proxy.refusals.list().map(r => ({ endpoint: r.endpoint, since: new Date(r.refusedAt).toISOString() }))
       },
@@ -56,6 +58,7 @@ const admin: FastifyPluginAsync = async (app) => {
         entityBytes: proxy.entities?.bytes ?? 0,
         maxBytes: c.cacheMaxBytes
       },
+      owner: (({ owner, source, detail }) => ({ id: owner?.id ?? null, decidedBy: source, detail }))(proxy.owner.decision()),
       library: {
         enabled: lib.enabled,
         indexed: lib.indexed,

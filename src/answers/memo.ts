@@ -5,7 +5,7 @@
 // dropped when the library changes (a learned or linked playlist id here, an import by another
 // process: SQLite's data_version).
 
-export interface MemoAnswer { status: number, bytes: Buffer }
+export interface MemoAnswer { status: number, bytes: Buffer, missing?: number }
 
 export class LibraryAnswerMemo {
   readonly #entries = new Map<string, MemoAnswer>()
