@@ -32,6 +32,9 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
   // One log line per request, written below with where the answer came from.
   const app = Fastify({
     serverFactory: hitLaneServer(() => lane),
+    // A client sending its request a byte at a time must not hold a socket forever (Fastify's
+    // default is no limit): a 408 after this long, on every way in (hit lane included).
+    requestTimeout: config.requestTimeoutMs,
     logController: new LogController({ disableRequestLogging: true }),
     clientErrorHandler,
     // A URL Fastify cannot decode (`/v1/tracks/%ff`) is the client's error, in Spotify's shape.

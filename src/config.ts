@@ -46,6 +46,8 @@ export interface Config {
   dbPath: string
   mode: ProxyMode
   upstreamTimeoutMs: number
+  /** Longest a client may take to send a whole request (headers and body); then a 408. */
+  requestTimeoutMs: number
   /** Upstream requests allowed in Spotify's rolling 30 s window; 0 turns pacing off. */
   pacePer30s: number
   publicUrl: string
@@ -79,6 +81,7 @@ interface Env {
   SPOTIFY_PROXY_DB: string
   SPOTIFY_PROXY_MODE: ProxyMode
   SPOTIFY_PROXY_UPSTREAM_TIMEOUT_MS: number
+  SPOTIFY_PROXY_REQUEST_TIMEOUT_MS: number
   SPOTIFY_PROXY_PACE_PER_30S: number
   SPOTIFY_PROXY_PUBLIC_URL?: string
   SPOTIFY_PROXY_LOCAL_TOKENS: string[]
@@ -119,6 +122,7 @@ const schema = {
     SPOTIFY_PROXY_DB: { type: 'string', minLength: 1, default: './data/spotify-csv-proxy.sqlite' },
     SPOTIFY_PROXY_MODE: { type: 'string', enum: ['auto', 'offline', 'online'], default: 'auto' },
     SPOTIFY_PROXY_UPSTREAM_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 10000 },
+    SPOTIFY_PROXY_REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 30000 },
     SPOTIFY_PROXY_PACE_PER_30S: { type: 'integer', minimum: 0, default: DEFAULT_PACE_PER_30S },
     SPOTIFY_PROXY_PUBLIC_URL: { type: 'string', pattern: '^https?://' },
     SPOTIFY_PROXY_LOCAL_TOKENS: { type: 'string', separator: ',', default: '' },
@@ -197,6 +201,7 @@ export function loadConfig (overrides: Record<string, string | undefined> = {}, 
     dbPath: e.SPOTIFY_PROXY_DB === ':memory:' ? ':memory:' : path.resolve(e.SPOTIFY_PROXY_DB),
     mode: e.SPOTIFY_PROXY_MODE,
     upstreamTimeoutMs: e.SPOTIFY_PROXY_UPSTREAM_TIMEOUT_MS,
+    requestTimeoutMs: e.SPOTIFY_PROXY_REQUEST_TIMEOUT_MS,
     pacePer30s: e.SPOTIFY_PROXY_PACE_PER_30S,
     publicUrl: (e.SPOTIFY_PROXY_PUBLIC_URL ?? `http://${hostForUrl(e.HOST)}:${e.PORT}`).replace(/\/+$/, ''),
     localTokens: e.SPOTIFY_PROXY_LOCAL_TOKENS.map(t => t.trim()).filter(t => t !== ''),
