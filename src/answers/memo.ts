@@ -6,7 +6,7 @@
 // dropped when the library changes (a learned or linked playlist id here, an import by another
 // process: SQLite's data_version).
 
-export interface MemoAnswer { status: number, bytes: Buffer }
+export interface MemoAnswer { status: number, bytes: Buffer, missing?: number }
 
 /** Entries kept by default: an offline sync of a 60,000-track playlist is ~1,300 pages. */
 export const DEFAULT_MAX_ENTRIES = 10_000

@@ -6,9 +6,10 @@ import net from 'node:net'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { request } from 'undici'
-import { ConfigError, isDemoLibrary, loadConfig, type Config } from '../config.js'
+import { ConfigError, isDemoLibrary, isLoopbackHost, loadConfig, type Config } from '../config.js'
 import { chooseLibrary, type LibraryChoice } from '../library/identity.js'
 import { LibraryPathError, listLibrary, type LibraryListing } from '../library/sources.js'
+import { exportsOwnerOf, LibraryOwner } from '../policy/owner.js'
 
 export type Verdict = 'ok' | 'warn' | 'fail'
 export interface Check { name: string, verdict: Verdict, detail: string, fix?: string }
@@ -39,6 +40,7 @@ export async function runDoctor (overrides: Record<string, string | undefined>, 
     if (db.handle !== null) {
       checks.push(checkIndex(library.listing, db.handle))
       checks.push(checkTrust(config, library.demo, db.handle))
+      checks.push(...checkOwner(config, db.handle))
       checks.push(checkCooldown(db.handle))
     }
   } finally {
@@ -62,10 +64,8 @@ export function formatChecks (checks: readonly Check[]): string {
   return `${lines.join('\n')}\n\n${failed === 0 && warned === 0 ? 'All checks passed.' : `${failed} failed, ${warned} warning(s).`}\n`
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost'])
-
 function checkBinding (c: Config): Check {
-  if (LOOPBACK_HOSTS.has(c.host)) return { name: 'binding', verdict: 'ok', detail: `${c.host} (this machine only)` }
+  if (isLoopbackHost(c.host)) return { name: 'binding', verdict: 'ok', detail: `${c.host} (this machine only)` }
   if (c.adminToken === null) {
     return { name: 'binding', verdict: 'warn', detail: `${c.host} is reachable from other machines, which can then use your cached data and reach /admin only with a token you have not set`, fix: 'bind HOST=127.0.0.1, or set SPOTIFY_PROXY_ADMIN_TOKEN (inside Docker, publish the port on 127.0.0.1 as the compose file does)' }
   }
@@ -156,20 +156,26 @@ function checkIndex (listing: LibraryListing | null, db: Database.Database): Che
 
 function checkTrust (c: Config, demo: boolean, db: Database.Database): Check {
   const trusted = tableExists(db, 'trusted_tokens') ? db.prepare('SELECT count(*) FROM trusted_tokens').pluck().get() as number : 0
-  const owner = c.csvOwner ?? (tableExists(db, 'meta') ? db.prepare("SELECT value FROM meta WHERE key = 'library_owner'").pluck().get() as string | undefined : undefined)
   const locals = c.localTokens.length + (demo ? 1 : 0)
-  const detail = `${trusted} Spotify token(s) trusted so far, ${locals} local token(s), library owner ${owner === undefined ? 'not known yet' : JSON.stringify(ownerName(owner))}`
-  if (trusted === 0 && locals === 0) return { name: 'trust', verdict: 'warn', detail, fix: 'make one request through the proxy while Spotify is reachable (GET /v1/me), so your token can read cached and CSV data later; or set SPOTIFY_PROXY_LOCAL_TOKENS for offline scripts' }
+  const detail = `${trusted} Spotify token(s) verified so far, ${locals} local token(s)`
+  if (trusted === 0 && locals === 0) return { name: 'trust', verdict: 'warn', detail, fix: 'make one request through the proxy while Spotify is reachable (GET /v1/me), or refresh your token through its POST /api/token, so your token can read your data during an outage; or set SPOTIFY_PROXY_LOCAL_TOKENS for offline scripts' }
   return { name: 'trust', verdict: 'ok', detail }
 }
 
-function ownerName (stored: string): string {
-  try {
-    const o = JSON.parse(stored) as { id?: string }
-    return typeof o.id === 'string' ? o.id : stored
-  } catch {
-    return stored
-  }
+/** Who owns the library and how that was decided (docs/trust.md), and what owner-on-loopback does. */
+function checkOwner (c: Config, db: Database.Database): Check[] {
+  const hasTables = tableExists(db, 'meta') && tableExists(db, 'playlists')
+  const decision = hasTables ? new LibraryOwner(db, { configured: c.csvOwner, exports: exportsOwnerOf(db, () => '') }).decision() : null
+  const owner: Check = decision === null
+    ? { name: 'library owner', verdict: 'warn', detail: 'not decided yet: the library has not been indexed', fix: 'run `spotify-csv-proxy import`' }
+    : decision.owner === null && c.csvBackupEnabled
+      ? { name: 'library owner', verdict: 'warn', detail: `${decision.detail}; until then the library's playlists and saved tracks go to local tokens only`, fix: 'set SPOTIFY_CSV_OWNER to your Spotify user id, or run `spotify-csv-proxy link --owner <user id>`' }
+      : { name: 'library owner', verdict: 'ok', detail: decision.detail }
+  if (!c.ownerOnLoopback) return [owner]
+  const applies = isLoopbackHost(c.host) && decision?.owner != null
+  return [owner, applies
+    ? { name: 'owner-on-loopback', verdict: 'ok', detail: `on: while Spotify cannot be asked, any token that reaches ${c.host}:${c.port} without being verified counts as ${decision.owner!.id}'s; Spotify checks it as soon as it can be asked, and a token it refuses loses that trust (logged)` }
+    : { name: 'owner-on-loopback', verdict: 'warn', detail: `set but without effect: it needs a loopback HOST (now ${c.host}) and a known library owner (${decision?.owner?.id ?? 'none'})`, fix: isLoopbackHost(c.host) ? 'decide the owner (SPOTIFY_CSV_OWNER)' : 'bind HOST=127.0.0.1, or drop SPOTIFY_PROXY_TRUST' }]
 }
 
 function checkCooldown (db: Database.Database): Check {

@@ -1,6 +1,6 @@
 // Which library the database holds: the folder it was indexed from (so `serve` and `import` with
-// no path keep serving it instead of falling back to the demo), whether it is the shipped demo
-// library (by content, wherever it is mounted), and which Spotify users its exports name.
+// no path keep serving it instead of falling back to the demo), and whether it is the shipped demo
+// library (by content, wherever it is mounted). Which users its exports name: policy/owner.ts.
 import fs from 'node:fs'
 import path from 'node:path'
 import { DEMO_LIBRARY, DEMO_MANIFEST, type Config } from '../config.js'
@@ -34,61 +34,25 @@ export function chooseLibrary (config: Pick<Config, 'csvBackupPath' | 'csvBackup
     : 'this database holds a library indexed before spotify-csv-proxy remembered which folder it came from: name that folder once, with --library or SPOTIFY_CSV_BACKUP_PATH')
 }
 
-export interface ExportUser {
-  id: string
-  /** Rows whose Added By names this user. */
-  rows: number
-  /** Files (playlists, Liked Songs) in which this user added most rows. */
-  playlists: number
-}
-
-export interface ExportUsers {
-  /** Every user id the exports' Added By cells name, most rows first. */
-  users: ExportUser[]
-  /** The one user every export names, or null when none or several are named. */
-  agreed: string | null
-}
-
 /**
- * The library as the database holds it now. Each answer is computed once per library version
- * (LibraryStore.version(): an import by any process, a link or a learned playlist id).
+ * Whether the library the database holds now is the shipped demo, computed once per library
+ * version (LibraryStore.version(): an import by any process, a link or a learned playlist id).
  */
 export class LibraryIdentity {
   readonly #version: () => string
-  readonly #s
+  readonly #files
   #demo: { version: string, value: boolean } | null = null
-  #users: { version: string, value: ExportUsers } | null = null
 
   constructor (db: Db, version: () => string) {
     this.#version = version
-    this.#s = {
-      files: db.prepare('SELECT path, sha256 FROM library_files'),
-      adders: db.prepare(`SELECT added_by AS id, count(*) AS rows FROM playlist_items
-        WHERE added_by IS NOT NULL AND added_by != '' GROUP BY added_by`),
-      owners: db.prepare('SELECT owner_id AS id, count(*) AS playlists FROM playlists WHERE owner_id IS NOT NULL GROUP BY owner_id')
-    }
+    this.#files = db.prepare('SELECT path, sha256 FROM library_files')
   }
 
   /** True while the indexed library is exactly the shipped demo: its manifest's files, byte for byte. */
   isDemo (): boolean {
     const version = this.#version()
-    if (this.#demo?.version !== version) this.#demo = { version, value: sameAsDemo(this.#s.files.all() as IndexedFile[]) }
+    if (this.#demo?.version !== version) this.#demo = { version, value: sameAsDemo(this.#files.all() as IndexedFile[]) }
     return this.#demo.value
-  }
-
-  /** The Spotify user ids the exports name (Added By, and so each playlist's owner), with counts. */
-  exportUsers (): ExportUsers {
-    const version = this.#version()
-    if (this.#users?.version !== version) this.#users = { version, value: this.#countUsers() }
-    return this.#users.value
-  }
-
-  #countUsers (): ExportUsers {
-    const owned = new Map((this.#s.owners.all() as Array<{ id: string, playlists: number }>).map(r => [r.id, r.playlists]))
-    const users = (this.#s.adders.all() as Array<{ id: string, rows: number }>)
-      .map(r => ({ id: r.id, rows: r.rows, playlists: owned.get(r.id) ?? 0 }))
-      .sort((a, b) => b.rows - a.rows || (a.id < b.id ? -1 : 1))
-    return { users, agreed: users.length === 1 ? users[0]!.id : null }
   }
 }
 

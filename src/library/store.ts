@@ -41,6 +41,9 @@ export class LibraryStore {
         FROM playlist_items i JOIN playlists p ON p.id = i.playlist_id JOIN tracks t ON t.key = i.track_key
         WHERE p.is_liked = 1 GROUP BY i.track_key
         ORDER BY max(i.added_at) IS NULL, max(i.added_at) DESC, min(i.position) LIMIT ? OFFSET ?`),
+      // One pass over the liked entries for a whole batch of ids (≤ 50).
+      likedAmong: db.prepare(`SELECT DISTINCT i.track_key FROM playlist_items i JOIN playlists p ON p.id = i.playlist_id
+        WHERE p.is_liked = 1 AND i.track_key IN (SELECT value FROM json_each(?))`).pluck(),
       allTracks: db.prepare('SELECT data FROM tracks ORDER BY rowid LIMIT ? OFFSET ?').pluck(),
       iterTracks: db.prepare('SELECT data FROM tracks ORDER BY rowid').pluck(),
       trackCount: db.prepare('SELECT count(*) FROM tracks').pluck(),
@@ -115,6 +118,12 @@ export class LibraryStore {
   getLikedSongs (page: PageRequest): Page<PlaylistTrack> {
     const rows = this.#s.likedItems.all(page.limit, page.offset) as ItemRow[]
     return { items: rows.map(toPlaylistTrack), total: this.#s.likedCount.get() as number, ...page }
+  }
+
+  /** For each id, in order: is it among the Liked Songs? */
+  likedContains (ids: readonly string[]): boolean[] {
+    const liked = new Set(this.#s.likedAmong.all(JSON.stringify(ids)) as string[])
+    return ids.map(id => liked.has(id))
   }
 
   /** Every distinct track once. */

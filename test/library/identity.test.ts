@@ -11,11 +11,10 @@ import { buildApp } from '../../src/app.js'
 import { runDoctor } from '../../src/commands/doctor.js'
 import { DEMO_LIBRARY, loadConfig } from '../../src/config.js'
 import { openDatabase } from '../../src/library/db.js'
-import { chooseLibrary, LibraryIdentity } from '../../src/library/identity.js'
+import { chooseLibrary } from '../../src/library/identity.js'
 import { importLibrary } from '../../src/library/importer.js'
-import { LibraryStore } from '../../src/library/store.js'
 import { loggerOptions } from '../../src/logger.js'
-import { REAL, stageRealExports } from '../helpers/fixtures.js'
+import { stageRealExports } from '../helpers/fixtures.js'
 import { runCli } from '../helpers/library.js'
 
 const TOKEN = 'local-script-token'
@@ -126,31 +125,4 @@ t.test('a library that cannot be found again is never swapped for the demo', asy
   await importLibrary(demoDb, DEMO_LIBRARY)
   demoDb.prepare("DELETE FROM meta WHERE key = 'library_root'").run()
   t.equal(chooseLibrary({ csvBackupPath: DEMO_LIBRARY, csvBackupPathSet: false }, demoDb).how, 'demo', 'an old database that holds the demo keeps it')
-})
-
-t.test('exportUsers: the user ids the exports name, and whether they agree', async t => {
-  const root = t.testdir()
-  const mixed = openDatabase(path.join(root, 'mixed.sqlite'))
-  t.teardown(() => mixed.close())
-  await importLibrary(mixed, stageRealExports(path.join(root, 'mixed')))
-  const store = new LibraryStore(mixed)
-  const identity = new LibraryIdentity(mixed, () => store.version())
-  t.same(identity.exportUsers(), {
-    users: [{ id: 'sebastianelisapfeifer', rows: 72, playlists: 1 }, { id: 'seankmchenry', rows: 59, playlists: 1 }],
-    agreed: null
-  }, 'two people\'s exports in one folder: both named, with counts, no agreement')
-
-  const one = openDatabase(path.join(root, 'one.sqlite'))
-  t.teardown(() => one.close())
-  const single = path.join(root, 'single')
-  fs.mkdirSync(single)
-  fs.copyFileSync(path.join(REAL, 'pavelkomarov-2019to2024_spotify-id-artist-ids-ragged-row_lagos_jump_.csv'), path.join(single, 'lagos_jump_.csv'))
-  fs.copyFileSync(path.join(REAL, 'watsonbox-2022plus_en-19col-isrc_liked.csv'), path.join(single, 'liked.csv'))
-  await importLibrary(one, single)
-  const oneStore = new LibraryStore(one)
-  t.same(new LibraryIdentity(one, () => oneStore.version()).exportUsers(), { users: [{ id: 'seankmchenry', rows: 59, playlists: 1 }], agreed: 'seankmchenry' }, 'one user named: they agree (Liked Songs name nobody)')
-
-  const empty = openDatabase(path.join(root, 'empty.sqlite'))
-  t.teardown(() => empty.close())
-  t.same(new LibraryIdentity(empty, () => 'v').exportUsers(), { users: [], agreed: null })
 })
