@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config.js'
 import { exitCode, formatChecks, runDoctor } from './commands/doctor.js'
 import { RemediateError, runRemediate } from './commands/remediate.js'
 import { EXIT_FATAL, runImport } from './commands/import.js'
-import { LinkError, runLink } from './commands/link.js'
+import { LinkError, runLink, runLinkOwner } from './commands/link.js'
 import { cliLogger } from './logger.js'
 import { DatabaseOpenError } from './library/db.js'
 import { LibraryPathError } from './library/sources.js'
@@ -38,9 +38,10 @@ common(program.command('serve')
   .description('run the proxy (default 127.0.0.1:8888); point clients at http://127.0.0.1:8888/v1')
   .option('--host <host>', 'address to bind [HOST]')
   .option('--port <port>', 'port to listen on [PORT]')
-  .addOption(new Option('--mode <mode>', 'auto: upstream first; offline: never contact Spotify; online: never fall back [SPOTIFY_PROXY_MODE]').choices(['auto', 'offline', 'online'])))
-  .action(async (flags: CommonFlags & { host?: string, port?: string, mode?: string }) => {
-    await startServer(config(flags, { HOST: flags.host, PORT: flags.port, SPOTIFY_PROXY_MODE: flags.mode }))
+  .addOption(new Option('--mode <mode>', 'auto: upstream first; offline: never contact Spotify; online: never fall back [SPOTIFY_PROXY_MODE]').choices(['auto', 'offline', 'online']))
+  .option('--adopt-owner', 'with no owner decided otherwise, the first user Spotify verifies through the proxy becomes the library\'s owner [SPOTIFY_PROXY_ADOPT_OWNER]'))
+  .action(async (flags: CommonFlags & { host?: string, port?: string, mode?: string, adoptOwner?: boolean }) => {
+    await startServer(config(flags, { HOST: flags.host, PORT: flags.port, SPOTIFY_PROXY_MODE: flags.mode, SPOTIFY_PROXY_ADOPT_OWNER: flags.adoptOwner === true ? 'true' : undefined }))
   })
 
 common(program.command('import')
@@ -59,10 +60,20 @@ common(program.command('import')
   })
 
 common(program.command('link')
-  .description('use a real Spotify playlist id for a CSV file of the library (kept across re-imports); exit 0 linked, 1 nothing changed (already so), 2 error')
-  .argument('<playlist>', 'the playlist id, spotify:playlist: URI or open.spotify.com link (as the share menu copies it)')
-  .argument('<csv-file>', 'the CSV file, as a path or relative to the library folder'))
-  .action((playlist: string, csvFile: string, flags: CommonFlags) => {
+  .usage('[options] <playlist> <csv-file>  |  link --owner <user-id>')
+  .description('use a real Spotify playlist id for a CSV file of the library (kept across re-imports); or, with --owner, name the library\'s owner. Exit 0 done, 1 nothing changed (already so; or another rule still decides the owner), 2 error')
+  .argument('[playlist]', 'the playlist id, spotify:playlist: URI or open.spotify.com link (as the share menu copies it)')
+  .argument('[csv-file]', 'the CSV file, as a path or relative to the library folder')
+  .option('--owner <user-id>', 'the Spotify user the library belongs to: only their tokens (and local ones) read its playlists and saved tracks'))
+  .action((playlist: string | undefined, csvFile: string | undefined, flags: CommonFlags & { owner?: string }, cmd: Command) => {
+    if (flags.owner !== undefined) {
+      if (playlist !== undefined) cmd.error('link --owner takes no playlist or file', { exitCode: EXIT_FATAL })
+      const d = runLinkOwner(config(flags), flags.owner)
+      process.stdout.write(`Library owner: ${printable(d.detail)}\n`)
+      if (d.source !== 'confirmed') process.exitCode = 1
+      return
+    }
+    if (playlist === undefined || csvFile === undefined) cmd.error('link needs <playlist> and <csv-file> (or --owner <user-id>)', { exitCode: EXIT_FATAL })
     const r = runLink(config(flags), playlist, csvFile)
     const file = `${printable(r.path)}${r.name === null ? '' : ` ("${printable(r.name)}")`}`
     if (!r.changed) {

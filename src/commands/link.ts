@@ -1,13 +1,18 @@
 // `spotify-csv-proxy link <playlist> <csv-file>`: tell the library which Spotify playlist a CSV
 // file is, so answers use the real id. The link outlives re-imports of the file.
+// `spotify-csv-proxy link --owner <user id>`: the explicit step that names the library's owner
+// (policy/owner.ts, docs/trust.md).
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Config } from '../config.js'
 import { openDatabase } from '../library/db.js'
 import { chooseLibrary } from '../library/identity.js'
 import { LibraryStore } from '../library/store.js'
+import { exportsOwnerOf, LibraryOwner, type OwnerDecision } from '../policy/owner.js'
 
 const PLAYLIST_ID = /^[0-9A-Za-z]{22}$/
+// Spotify user ids: letters, digits and `._-` (older accounts chose theirs), as `spotify:user:` URIs carry them.
+const USER_ID = /^[0-9A-Za-z._-]{1,64}$/
 
 export class LinkError extends Error {
   override name = 'LinkError'
@@ -58,6 +63,21 @@ export function runLink (config: Config, playlist: string, csvFile: string): Lin
       db.prepare('SELECT playlist_id FROM playlist_links WHERE path = ?').pluck().get(rel)) as string | undefined
     const linked = store.linkPlaylist(rel, id, 'linked')
     return { path: rel, playlistId: id, name: linked?.name ?? null, changed: before !== id }
+  } finally {
+    db.close()
+  }
+}
+
+/** Records `user` as the library's confirmed owner; the decision that now stands (a configured owner or agreeing exports still come first). */
+export function runLinkOwner (config: Config, user: string): OwnerDecision {
+  const id = user.trim().replace(/^spotify:user:/, '')
+  if (!USER_ID.test(id)) throw new LinkError('not a Spotify user id: give the id as your profile link shows it (open.spotify.com/user/<id>)')
+  const db = openDatabase(config.dbPath)
+  try {
+    const store = new LibraryStore(db)
+    const owner = new LibraryOwner(db, { configured: config.csvOwner, exports: exportsOwnerOf(db, () => store.version()) })
+    owner.confirm({ id, displayName: null })
+    return owner.decision()
   } finally {
     db.close()
   }

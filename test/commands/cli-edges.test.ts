@@ -6,9 +6,10 @@ import path from 'node:path'
 import t from 'tap'
 import { runDoctor } from '../../src/commands/doctor.js'
 import { runImport } from '../../src/commands/import.js'
-import { LinkError, playlistIdOf, runLink } from '../../src/commands/link.js'
+import { LinkError, playlistIdOf, runLink, runLinkOwner } from '../../src/commands/link.js'
 import { DEMO_LIBRARY, loadConfig } from '../../src/config.js'
 import { DatabaseOpenError, openDatabase } from '../../src/library/db.js'
+import { stageRealExports } from '../helpers/fixtures.js'
 import { exportifyFile, randomTrackId, REPO_ROOT, trackCells, writeLibrary } from '../helpers/library.js'
 
 // No inherited SPOTIFY_* settings, and an upstream on a closed loopback port: no test reaches a real host.
@@ -135,6 +136,27 @@ t.test('link: playlist links as pasted, unknown and outside files refused, "noth
   const linked = openDatabase(db)
   t.teardown(() => linked.close())
   t.same(linked.prepare('SELECT path FROM playlist_links ORDER BY path').pluck().all(), ['Deep_Focus.csv', 'Late_Night_Drive.csv'], 'nothing outside the library was linked')
+})
+
+t.test('link --owner names the library\'s owner (the explicit step), and says when another rule still decides', async t => {
+  const root = t.testdir()
+  const db = path.join(root, 'x.sqlite')
+  const mixed = stageRealExports(path.join(root, 'mixed'))
+  t.equal((await importHere(db, mixed)).code, 0)
+  const r = cli(['link', '--owner', 'spotify:user:seankmchenry', '--db', db])
+  t.equal(r.status, 0, r.stderr)
+  t.equal(r.stdout, 'Library owner: seankmchenry (confirmed with link --owner or serve --adopt-owner)\n')
+  const checks = await runDoctor({ SPOTIFY_PROXY_DB: db }, { SPOTIFY_API_BASE_URL: 'http://127.0.0.1:9', PORT: '0' }, { timeoutMs: 500 })
+  t.match(checks.find(c => c.name === 'library owner'), { verdict: 'ok', detail: /^seankmchenry \(confirmed/ })
+  const configured = runLinkOwner(loadConfig({ SPOTIFY_PROXY_DB: db }, { SPOTIFY_CSV_OWNER: 'someone-else' }), 'seankmchenry')
+  t.same([configured.owner?.id, configured.source], ['someone-else', 'configured'], 'SPOTIFY_CSV_OWNER still decides')
+  t.throws(() => runLinkOwner(loadConfig({ SPOTIFY_PROXY_DB: db }, {}), 'not a user!'), { name: 'LinkError', message: /not a Spotify user id/ })
+  const both = cli(['link', '--owner', 'x', '37i9dQZF1DX8NTLI2TtZa6', '--db', db])
+  t.equal(both.status, 2)
+  t.match(both.stderr, /link --owner takes no playlist or file/)
+  const neither = cli(['link', '--db', db])
+  t.equal(neither.status, 2)
+  t.match(neither.stderr, /link needs <playlist> and <csv-file> \(or --owner <user-id>\)/)
 })
 
 t.test('remediate with no arguments prints its usage first', async t => {
