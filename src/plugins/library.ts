@@ -5,6 +5,7 @@ import fp from 'fastify-plugin'
 import { chooseLibrary, LibraryIdentity } from '../library/identity.js'
 import { importLibrary, type ImportSummary } from '../library/importer.js'
 import { LibraryStore } from '../library/store.js'
+import { printable } from '../terminal-text.js'
 
 export interface LibraryState {
   enabled: boolean
@@ -44,7 +45,7 @@ export default fp<LibraryPluginOptions>(async (app, opts) => {
   app.config.csvBackupPath = served
   app.config.demoLibrary = identity.isDemo()
   app.log.info({
-    library: served,
+    library: printable(served),
     chosen: choice.how,
     tracks: summary.tracks,
     playlists: summary.playlists,
@@ -53,6 +54,6 @@ export default fp<LibraryPluginOptions>(async (app, opts) => {
     problems: summary.problems.length,
     ms: summary.durationMs
   }, 'library indexed')
-  if (summary.files.seen === 0) app.log.warn({ library: summary.root }, 'no CSV exports (.csv, or Exportify\'s "Export All" .zip) found in the library folder: nothing was indexed from it')
+  if (summary.files.seen === 0) app.log.warn({ library: printable(summary.root) }, 'no CSV exports (.csv, or Exportify\'s "Export All" .zip) found in the library folder: nothing was indexed from it')
   else if (summary.likedFiles === 0) app.log.info('no Liked Songs export in the library: saved tracks (/v1/me/tracks) come only from Spotify')
 }, { name: 'library', dependencies: ['database'] })

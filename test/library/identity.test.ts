@@ -126,3 +126,17 @@ t.test('a library that cannot be found again is never swapped for the demo', asy
   demoDb.prepare("DELETE FROM meta WHERE key = 'library_root'").run()
   t.equal(chooseLibrary({ csvBackupPath: DEMO_LIBRARY, csvBackupPathSet: false }, demoDb).how, 'demo', 'an old database that holds the demo keeps it')
 })
+
+t.test('serve on a folder with nothing to import says so and keeps serving the library it had', async t => {
+  const root = t.testdir()
+  const dbFile = path.join(root, 'p.sqlite')
+  const db = openDatabase(dbFile)
+  await importLibrary(db, DEMO_LIBRARY)
+  db.close()
+  const empty = path.join(root, 'empty')
+  fs.mkdirSync(empty)
+  const { app, logs } = await serve(t, dbFile, { SPOTIFY_CSV_BACKUP_PATH: empty })
+  t.match(logs.find(l => l.level === 40), { library: empty, msg: /no CSV exports \(\.csv, or Exportify's "Export All" \.zip\) found in the library folder: nothing was indexed from it/ })
+  t.equal(app.config.csvBackupPath, DEMO_LIBRARY, 'the library served is still the one indexed')
+  t.equal((await playlistNames(app)).length, 4)
+})
