@@ -5,7 +5,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { DEMO_LIBRARY, DEMO_MANIFEST, type Config } from '../config.js'
 import type { Db } from './db.js'
-import { indexedRoot, LibraryPathError } from './importer.js'
+import { indexedRoot } from './importer.js'
+import { LibraryPathError } from './sources.js'
 
 export interface LibraryChoice {
   /** The folder (or file) to index and serve. */

@@ -59,8 +59,6 @@ export interface ImportOptions {
 
 interface FileRow { path: string, size: number, mtime_ms: number, sha256: string }
 
-export { LibraryPathError } from './sources.js'
-
 /** Above this many bytes to read, parsing moves to a worker thread (its start-up costs ~50 ms). */
 const WORKER_THRESHOLD = 8 * 1024 * 1024
 const LOGGED_REJECTS_PER_FILE = 20
