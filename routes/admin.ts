@@ -47,7 +47,7 @@ const admin: FastifyPluginAsync = async (app) => {
       library: {
         enabled: lib.enabled,
         indexed: lib.indexed,
-        demo: c.demoLibrary,
+        demo: c.csvBackupEnabled && app.libraryIdentity.isDemo(),
         tracks: summary?.tracks ?? 0,
         playlists: summary?.playlists ?? 0,
         likedSongs: summary?.likedSongs ?? 0,

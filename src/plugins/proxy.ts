@@ -51,8 +51,9 @@ export default fp(async (app) => {
   app.addHook('onClose', async () => { await upstream.close() })
   const now = app.clock
   const apiBase = `${c.publicUrl}/v1`
-  // `demo` is a local token only while the demo library (fictional data) is the one served.
-  const trust = new TrustStore(app.db, c.localTokens, { now, demo: () => c.demoLibrary && c.csvBackupEnabled })
+  // `demo` is a local token only while the demo library (fictional data) is the one indexed:
+  // asked per request, since an import into the same database may replace it at any time.
+  const trust = new TrustStore(app.db, c.localTokens, { now, demo: () => c.csvBackupEnabled && app.libraryIdentity.isDemo() })
   const owner = new LibraryOwner(app.db, {
     configured: c.csvOwner,
     exports: exportsOwnerOf(app.db, () => app.library.version()),

@@ -7,6 +7,8 @@ import os from 'node:os'
 import path from 'node:path'
 import t, { type Test } from 'tap'
 import { request } from 'undici'
+import { openDatabase } from '../../src/library/db.js'
+import { importLibrary } from '../../src/library/importer.js'
 import { ALICE, BOB, proxyRig, type ProxyRig } from '../helpers/proxy.js'
 import { behave } from '../helpers/upstream-double.js'
 
@@ -122,4 +124,24 @@ t.test('6: /admin, /dashboard and /metrics answer only to this proxy\'s names; /
   t.equal((await fetch(`${url}/dashboard`)).status, 200, 'the page itself holds no data')
   const stats = await (await fetch(`${url}/admin/stats`, { headers: admin })).json() as { owner: { id: string | null, decidedBy: string | null } }
   t.same([stats.owner.id, stats.owner.decidedBy], [null, null], '/admin/stats says who owns the library (nobody yet)')
+})
+
+t.test('3: `demo` stops reading as soon as a real library is imported into the database the proxy serves', async t => {
+  const r = await proxyRig(t, { SPOTIFY_PROXY_MODE: 'offline' })
+  await r.app.listen({ host: '127.0.0.1', port: 0 })
+  const url = `http://127.0.0.1:${(r.app.server.address() as net.AddressInfo).port}`
+  const before = await get(`${url}/v1/me/tracks?limit=50`, 'demo')
+  t.same([before.status, ((await before.json()) as { total: number }).total], [200, 30], 'the demo library, to the demo token')
+  // `spotify-csv-proxy import ~/exports` into the same database, by another process.
+  const lib = fs.mkdtempSync(path.join(os.tmpdir(), 'exports-'))
+  t.teardown(() => fs.rmSync(lib, { recursive: true, force: true }))
+  for (const f of fs.readdirSync(REAL).filter(f => f.endsWith('.csv'))) fs.copyFileSync(path.join(REAL, f), path.join(lib, f))
+  const other = openDatabase(r.dbFile)
+  await importLibrary(other, lib)
+  other.close()
+  const after = await get(`${url}/v1/me/tracks?limit=50`, 'demo')
+  t.equal(after.headers.get('x-proxy-source') === 'csv', false, 'the real liked songs never reach `demo`')
+  t.not(after.status, 200)
+  const stats = await (await fetch(`${url}/admin/stats`)).json() as { library: { demo: boolean } }
+  t.equal(stats.library.demo, false, '/admin/stats says so')
 })
