@@ -1,11 +1,11 @@
 // npm run reliability:faults [-- --clients N --phase-ms MS --rounds N --write]
 // The upstream fault matrix (bench/reliability/fault-matrix.ts); --write records the full run in
 // RELIABILITY.md.
-import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { REPO } from './reliability/child.js'
 import { matrixMarkdown, runFaultMatrix } from './reliability/fault-matrix.js'
+import { writeSection } from './reliability/write-section.js'
 
 const DEFAULTS = { clients: 200, phaseMs: 4000, rounds: 2 }
 const { values: args } = parseArgs({
@@ -31,15 +31,3 @@ process.stdout.write(`${md}\n`)
 const ok = r.broken === 0 && r.hung === 0 && r.upstreamDuringCooldown <= r.cooldownWindows
 if (args.write) writeSection('faults', md)
 process.exitCode = ok ? 0 : 1
-
-function writeSection (name: string, body: string): void {
-  const file = path.join(REPO, 'RELIABILITY.md')
-  const start = `<!-- reliability:${name}:start -->`
-  const end = `<!-- reliability:${name}:end -->`
-  const text = fs.readFileSync(file, 'utf8')
-  const a = text.indexOf(start)
-  const b = text.indexOf(end)
-  if (a === -1 || b === -1) throw new Error(`RELIABILITY.md lacks the ${name} markers`)
-  fs.writeFileSync(file, `${text.slice(0, a + start.length)}\n${body}\n${text.slice(b)}`)
-  process.stderr.write('wrote RELIABILITY.md\n')
-}

@@ -17,7 +17,8 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { parse } from 'csv-parse/sync'
 import { openDatabase } from '../src/library/db.js'
-import { importLibrary, listCsvFiles } from '../src/library/importer.js'
+import { importLibrary } from '../src/library/importer.js'
+import { listLibrary } from '../src/library/sources.js'
 import { Rng } from './rng.js'
 
 const SCRIPT = fileURLToPath(import.meta.url)
@@ -171,7 +172,7 @@ async function runWorker (phase: string, lib: string | undefined, dbFile: string
   let result: Omit<WorkerResult, 'maxRssMb' | 'cpuSeconds'>
   const cpu0 = process.cpuUsage()
   if (phase === 'csvparse') {
-    const files = listCsvFiles(lib)
+    const { files } = await listLibrary(lib)
     const t0 = performance.now()
     let rows = 0
     let bytes = 0

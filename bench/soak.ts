@@ -1,10 +1,10 @@
 // npm run reliability:soak [-- --seconds S --rate N --write]
 // The soak (bench/reliability/soak.ts); --write records the full 10-minute run in RELIABILITY.md.
-import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { REPO } from './reliability/child.js'
 import { runSoak, soakMarkdown } from './reliability/soak.js'
+import { writeSection } from './reliability/write-section.js'
 
 const DEFAULTS = { seconds: 600, rate: 200 }
 const { values: args } = parseArgs({ options: { seconds: { type: 'string' }, rate: { type: 'string' }, dir: { type: 'string' }, write: { type: 'boolean', default: false } } })
@@ -17,14 +17,4 @@ if (args.write && (seconds !== DEFAULTS.seconds || rate !== DEFAULTS.rate)) {
 const r = await runSoak({ seconds, rate, dir: path.resolve(args.dir ?? path.join(REPO, 'bench/.work/soak')) })
 const md = soakMarkdown(r, 'npm run reliability:soak -- --write')
 process.stdout.write(`${md}\n`)
-if (args.write) {
-  const file = path.join(REPO, 'RELIABILITY.md')
-  const text = fs.readFileSync(file, 'utf8')
-  const start = '<!-- reliability:soak:start -->'
-  const end = '<!-- reliability:soak:end -->'
-  const a = text.indexOf(start)
-  const b = text.indexOf(end)
-  if (a === -1 || b === -1) throw new Error('RELIABILITY.md lacks the soak markers')
-  fs.writeFileSync(file, `${text.slice(0, a + start.length)}\n${md}\n${text.slice(b)}`)
-  process.stderr.write('wrote RELIABILITY.md\n')
-}
+if (args.write) writeSection('soak', md)

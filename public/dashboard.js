@@ -41,13 +41,20 @@ function drawChart (minutes) {
   })
 }
 
+/** 13 h 35 min, 4 min 10 s, 9 s: a quota cooldown lasts hours. */
+function left (seconds) {
+  if (seconds >= 3600) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`
+  if (seconds >= 60) return `${Math.floor(seconds / 60)} min ${seconds % 60} s`
+  return `${seconds} s`
+}
+
 function render (s) {
   const minutes = s.traffic.lastHour
   drawChart(minutes)
   set('minute-counts', counts(minutes[minutes.length - 1].bySource))
   set('totals', counts(s.traffic.totals))
   const c = s.upstream.cooldown
-  set('cooldown', c === null ? 'none' : `${c.reason}, ${c.secondsLeft} s left (until ${c.until.slice(11, 19)} UTC)`)
+  set('cooldown', c === null ? (s.upstream.probing ? 'over: one request is asking Spotify' : 'none') : `${c.reason}, ${left(c.secondsLeft)} left (ends ${c.until.slice(0, 16).replace('T', ' ')} UTC)`)
   set('breaker', s.upstream.breaker)
   set('pacing', s.upstream.pacing === null ? 'off' : `${s.upstream.pacing.sentInWindow} of ${s.upstream.pacing.perWindow} sent in the last 30 s, ${s.upstream.pacing.queued} waiting`)
   set('refused', s.upstream.refusedEndpoints.length === 0 ? 'none' : s.upstream.refusedEndpoints.map(r => r.endpoint).join('; '))

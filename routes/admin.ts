@@ -1,30 +1,15 @@
-// /admin/*: the proxy's own state, for the dashboard and for people debugging with curl. With
-// SPOTIFY_PROXY_ADMIN_TOKEN set, its bearer token is required; without, only loopback callers
-// get in (CONTRACT.md). Never shows a token or a token hash.
-import { timingSafeEqual } from 'node:crypto'
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+// /admin/*: the proxy's own state, for the dashboard and for people debugging with curl, behind
+// the admin guard (src/plugins/admin-guard.ts: Host, then the admin token or loopback). Never
+// shows a token or a token hash.
+import type { FastifyPluginAsync } from 'fastify'
 import { spotifyError } from '../src/library/shapes.js'
-import { TrustStore } from '../src/policy/trust.js'
+import { adminGuard } from '../src/plugins/admin-guard.js'
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 const startedAt = Date.now()
-
-export function adminAllowed (req: FastifyRequest, adminToken: string | null): boolean {
-  if (adminToken === null) return LOOPBACK.has(req.socket.remoteAddress ?? '')
-  const given = Buffer.from(TrustStore.bearer(req.headers.authorization) ?? '')
-  const wanted = Buffer.from(adminToken)
-  return given.length === wanted.length && timingSafeEqual(given, wanted)
-}
 
 const admin: FastifyPluginAsync = async (app) => {
   // Scoped to this plugin (no fastify-plugin): only /admin routes are guarded.
-  app.addHook('onRequest', async (req, reply) => {
-    if (adminAllowed(req, app.config.adminToken)) return
-    const status = app.config.adminToken === null ? 403 : 401
-    return reply.code(status).header('x-proxy-source', 'local').send(spotifyError(status, app.config.adminToken === null
-      ? '/admin is open to loopback callers only; set SPOTIFY_PROXY_ADMIN_TOKEN to reach it from elsewhere'
-      : 'A valid admin token is required (Authorization: Bearer $SPOTIFY_PROXY_ADMIN_TOKEN)'))
-  })
+  app.addHook('onRequest', adminGuard(app.config))
 
   // The last `remediate` run's report (read-only), saved in the proxy's database.
   app.get('/admin/remediation/report', async (_req, reply) => {
@@ -46,6 +31,8 @@ const admin: FastifyPluginAsync = async (app) => {
         baseUrl: c.apiBaseUrl,
         breaker: proxy.breaker.state(),
         cooldown: cooldown === null ? null : { reason: cooldown.reason, until: new Date(cooldown.until).toISOString(), secondsLeft: proxy.cooldown.secondsLeft() },
+        // While the end of a cooldown is being probed: one request is asking Spotify.
+        probing: proxy.cooldown.probing(),
         pacing: proxy.pacer === null ? null : { perWindow: c.pacePer30s, ...proxy.pacer.stats() },
         refusedEndpoints: proxy.refusals.list().map(r => ({ endpoint: r.endpoint, since: new Date(r.refusedAt).toISOString() }))
       },
@@ -56,10 +43,11 @@ const admin: FastifyPluginAsync = async (app) => {
         entityBytes: proxy.entities?.bytes ?? 0,
         maxBytes: c.cacheMaxBytes
       },
+      owner: (({ owner, source, detail }) => ({ id: owner?.id ?? null, decidedBy: source, detail }))(proxy.owner.decision()),
       library: {
         enabled: lib.enabled,
         indexed: lib.indexed,
-        demo: c.demoLibrary,
+        demo: c.csvBackupEnabled && app.libraryIdentity.isDemo(),
         tracks: summary?.tracks ?? 0,
         playlists: summary?.playlists ?? 0,
         likedSongs: summary?.likedSongs ?? 0,

@@ -1,11 +1,12 @@
 // GET /dashboard: a static page and its script, no build step. The page holds no data; it reads
-// /admin/stats, which keeps its own guard. Only the named files are served, never a path taken
+// /admin/stats, which keeps its own guard; the page itself answers only to this proxy's host names. Only the named files are served, never a path taken
 // from the request.
 import fs from 'node:fs'
 import path from 'node:path'
 import type { FastifyPluginAsync } from 'fastify'
 import { packageRoot } from '../src/config.js'
 import { spotifyError } from '../src/library/shapes.js'
+import { adminGuard } from '../src/plugins/admin-guard.js'
 
 const FILES: Record<string, string> = {
   'dashboard.html': 'text/html; charset=utf-8',
@@ -15,6 +16,7 @@ const FILES: Record<string, string> = {
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 const dashboard: FastifyPluginAsync = async (app) => {
+  app.addHook('onRequest', adminGuard(app.config, { hostOnly: true }))
   const dir = path.join(packageRoot(), 'public')
   // Read once at start: a handful of small files.
   const files = new Map(Object.entries(FILES).map(([name, type]) => [name, { type, body: fs.readFileSync(path.join(dir, name)) }]))

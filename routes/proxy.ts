@@ -25,7 +25,8 @@ const proxy: FastifyPluginAsync = async (app) => {
     const mode = typeof modeHeader === 'string' ? modeHeader.trim().toLowerCase() : app.config.mode
     if (!MODES.has(mode as ProxyMode)) return local(reply, 400, 'X-Proxy-Mode must be auto, offline or online')
     const flowReq: FlowRequest = {
-      method: req.method,
+      // HEAD is answered like GET (Node sends the headers only): same cache, same fallback.
+      method: req.method === 'HEAD' ? 'GET' : req.method,
       path: target.path,
       headers: req.headers,
       body: Buffer.isBuffer(req.body) ? req.body : undefined,

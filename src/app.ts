@@ -10,6 +10,7 @@ import rateLimit from './plugins/rate-limit.js'
 import corsPlugin from './plugins/cors.js'
 import health from '../routes/health.js'
 import proxy from '../routes/proxy.js'
+import token from '../routes/token.js'
 import admin from '../routes/admin.js'
 import dashboard from '../routes/dashboard.js'
 import metrics from '../routes/metrics.js'
@@ -19,13 +20,21 @@ import { createHitLane, hitLaneServer, hostFields, type HitLane, type RequestLin
 // Levels at which the per-request `info` line is not written: it is then not even built.
 const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent'])
 
-export async function buildApp (config: Config, fastifyOptions: FastifyServerOptions = {}): Promise<FastifyInstance> {
+export interface AppOptions {
+  /** The wall clock (ms) for cooldowns, cache ages and token records; tests move it by hours. */
+  now?: () => number
+}
+
+export async function buildApp (config: Config, fastifyOptions: FastifyServerOptions = {}, opts: AppOptions = {}): Promise<FastifyInstance> {
   // Fresh cache hits are answered by the server before Fastify (hit-lane.ts); the lane is set
   // once every plugin it uses is ready.
   let lane: HitLane | null = null
   // One log line per request, written below with where the answer came from.
   const app = Fastify({
     serverFactory: hitLaneServer(() => lane),
+    // A client sending its request a byte at a time must not hold a socket forever (Fastify's
+    // default is no limit): a 408 after this long, on every way in (hit lane included).
+    requestTimeout: config.requestTimeoutMs,
     logController: new LogController({ disableRequestLogging: true }),
     clientErrorHandler,
     // A URL Fastify cannot decode (`/v1/tracks/%ff`) is the client's error, in Spotify's shape.
@@ -38,6 +47,7 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
   })
   app.server.on('connect', refuseConnect)
   app.decorate('config', config)
+  app.decorate('clock', opts.now ?? Date.now)
   await app.register(database, { file: config.dbPath })
   await app.register(library, { enabled: config.csvBackupEnabled, path: config.csvBackupPath })
   await app.register(proxyParts)
@@ -102,6 +112,7 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
   await app.register(admin)
   await app.register(dashboard)
   await app.register(proxy)
+  await app.register(token)
   await app.ready()
   lane = createHitLane({ fresh: app.proxy.fresh, limit: app.localLimit, record: app.recordAnswer, mode: config.mode, log: app.log, logAnswer: line => { logAnswer(app.log, line) }, closing: () => closing })
   return app
@@ -110,5 +121,6 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config
+    clock: () => number
   }
 }

@@ -6,11 +6,13 @@ import { ConfigError, loadConfig, type Config } from './config.js'
 import { exitCode, formatChecks, runDoctor } from './commands/doctor.js'
 import { RemediateError, runRemediate } from './commands/remediate.js'
 import { EXIT_FATAL, runImport } from './commands/import.js'
-import { LinkError, runLink } from './commands/link.js'
+import { LinkError, runLink, runLinkOwner } from './commands/link.js'
 import { cliLogger } from './logger.js'
-import { LibraryPathError } from './library/importer.js'
+import { DatabaseOpenError } from './library/db.js'
+import { LibraryPathError } from './library/sources.js'
 import { PlaylistLinkError } from './library/store.js'
 import { startServer } from './server.js'
+import { printable, terminalJson, terminalSafe } from './terminal-text.js'
 
 interface CommonFlags { library?: string, db?: string, logLevel?: string }
 
@@ -36,9 +38,10 @@ common(program.command('serve')
   .description('run the proxy (default 127.0.0.1:8888); point clients at http://127.0.0.1:8888/v1')
   .option('--host <host>', 'address to bind [HOST]')
   .option('--port <port>', 'port to listen on [PORT]')
-  .addOption(new Option('--mode <mode>', 'auto: upstream first; offline: never contact Spotify; online: never fall back [SPOTIFY_PROXY_MODE]').choices(['auto', 'offline', 'online'])))
-  .action(async (flags: CommonFlags & { host?: string, port?: string, mode?: string }) => {
-    await startServer(config(flags, { HOST: flags.host, PORT: flags.port, SPOTIFY_PROXY_MODE: flags.mode }))
+  .addOption(new Option('--mode <mode>', 'auto: upstream first; offline: never contact Spotify; online: never fall back [SPOTIFY_PROXY_MODE]').choices(['auto', 'offline', 'online']))
+  .option('--adopt-owner', 'with no owner decided otherwise, the first user Spotify verifies through the proxy becomes the library\'s owner [SPOTIFY_PROXY_ADOPT_OWNER]'))
+  .action(async (flags: CommonFlags & { host?: string, port?: string, mode?: string, adoptOwner?: boolean }) => {
+    await startServer(config(flags, { HOST: flags.host, PORT: flags.port, SPOTIFY_PROXY_MODE: flags.mode, SPOTIFY_PROXY_ADOPT_OWNER: flags.adoptOwner === true ? 'true' : undefined }))
   })
 
 common(program.command('import')
@@ -57,14 +60,30 @@ common(program.command('import')
   })
 
 common(program.command('link')
-  .description('use a real Spotify playlist id for a CSV file (kept across re-imports)')
-  .argument('<playlist-id>', 'the playlist id, spotify:playlist: URI or open.spotify.com link')
-  .argument('<csv-file>', 'the CSV file, as a path or relative to the library folder'))
-  .action((playlistId: string, csvFile: string, flags: CommonFlags) => {
-    const r = runLink(config(flags), playlistId, csvFile)
+  .usage('[options] <playlist> <csv-file>  |  link --owner <user-id>')
+  .description('use a real Spotify playlist id for a CSV file of the library (kept across re-imports); or, with --owner, name the library\'s owner. Exit 0 done, 1 nothing changed (already so; or another rule still decides the owner), 2 error')
+  .argument('[playlist]', 'the playlist id, spotify:playlist: URI or open.spotify.com link (as the share menu copies it)')
+  .argument('[csv-file]', 'the CSV file, as a path or relative to the library folder')
+  .option('--owner <user-id>', 'the Spotify user the library belongs to: only their tokens (and local ones) read its playlists and saved tracks'))
+  .action((playlist: string | undefined, csvFile: string | undefined, flags: CommonFlags & { owner?: string }, cmd: Command) => {
+    if (flags.owner !== undefined) {
+      if (playlist !== undefined) cmd.error('link --owner takes no playlist or file', { exitCode: EXIT_FATAL })
+      const d = runLinkOwner(config(flags), flags.owner)
+      process.stdout.write(`Library owner: ${printable(d.detail)}\n`)
+      if (d.source !== 'confirmed') process.exitCode = 1
+      return
+    }
+    if (playlist === undefined || csvFile === undefined) cmd.error('link needs <playlist> and <csv-file> (or --owner <user-id>)', { exitCode: EXIT_FATAL })
+    const r = runLink(config(flags), playlist, csvFile)
+    const file = `${printable(r.path)}${r.name === null ? '' : ` ("${printable(r.name)}")`}`
+    if (!r.changed) {
+      process.stdout.write(`${file} is already linked to ${r.playlistId}: nothing changed.\n`)
+      process.exitCode = 1
+      return
+    }
     process.stdout.write(r.name === null
-      ? `Linked ${r.path} to ${playlistId}; it takes effect at the next import.\n`
-      : `Linked ${r.path} ("${r.name}") to ${playlistId}.\n`)
+      ? `Linked ${file} to ${r.playlistId}; it takes effect at the next import.\n`
+      : `Linked ${file} to ${r.playlistId}.\n`)
   })
 
 common(program.command('doctor')
@@ -74,7 +93,7 @@ common(program.command('doctor')
   .option('--json', 'print the checks as JSON'))
   .action(async (flags: CommonFlags & { host?: string, port?: string, json?: boolean }) => {
     const checks = await runDoctor({ SPOTIFY_CSV_BACKUP_PATH: flags.library, SPOTIFY_PROXY_DB: flags.db, LOG_LEVEL: flags.logLevel, HOST: flags.host, PORT: flags.port })
-    process.stdout.write(flags.json === true ? `${JSON.stringify({ checks, exitCode: exitCode(checks) }, null, 2)}\n` : formatChecks(checks))
+    process.stdout.write(flags.json === true ? terminalJson({ checks, exitCode: exitCode(checks) }) : terminalSafe(formatChecks(checks)))
     process.exitCode = exitCode(checks)
   })
 
@@ -88,14 +107,19 @@ common(program.command('remediate')
   .option('--undo <journal>', 'restore the values a --fix run replaced')
   .option('--json', 'print the report as JSON')
   .option('--out <file>', 'also write the report as Markdown (.md) or HTML (.html)'))
-  .action(async (flags: CommonFlags & { against?: string, notionDatabase?: string, map?: string, fix?: boolean, journal?: string, undo?: string, json?: boolean, out?: string }) => {
+  .action(async (flags: CommonFlags & { against?: string, notionDatabase?: string, map?: string, fix?: boolean, journal?: string, undo?: string, json?: boolean, out?: string }, cmd: Command) => {
+    if (flags.notionDatabase === undefined && flags.undo === undefined && flags.against === undefined) {
+      process.stderr.write(`${cmd.helpInformation()}\nremediate needs --notion-database <id> (or --undo <journal>, or --against spotify).\n`)
+      process.exitCode = EXIT_FATAL
+      return
+    }
     process.exitCode = await runRemediate(config(flags), flags, process.env, process.stdout)
   })
 
 try {
   await program.parseAsync()
 } catch (err) {
-  const known = err instanceof RemediateError || err instanceof ConfigError || err instanceof LibraryPathError || err instanceof LinkError || err instanceof PlaylistLinkError
-  process.stderr.write(`spotify-csv-proxy: ${known ? (err as Error).message : (err as Error).stack ?? String(err)}\n`)
+  const known = err instanceof RemediateError || err instanceof ConfigError || err instanceof LibraryPathError || err instanceof LinkError || err instanceof PlaylistLinkError || err instanceof DatabaseOpenError
+  process.stderr.write(`spotify-csv-proxy: ${known ? printable((err as Error).message) : terminalSafe((err as Error).stack ?? String(err))}\n`)
   process.exitCode = EXIT_FATAL
 }

@@ -124,12 +124,17 @@ export function createHitLane (deps: HitLaneDeps): HitLane {
 export function hitLaneServer (lane: () => HitLane | null): FastifyServerFactory {
   return (router, fastifyOptions) => {
     const options = fastifyOptions as unknown as ServerOptions
-    const server = http.createServer(options.http ?? {}, (req, res) => {
+    // Node enforces requestTimeout and headersTimeout on a timer of this period (default 30 s):
+    // a short timeout needs a short period to be met on time.
+    const checkEvery = Math.max(100, Math.min(5_000, Math.floor(options.requestTimeout / 4)))
+    const server = http.createServer({ connectionsCheckingInterval: options.requestTimeout > 0 ? checkEvery : 30_000, ...options.http }, (req, res) => {
       const l = lane()
       if (l === null || !l(req, res)) router(req, res)
     })
     server.keepAliveTimeout = options.keepAliveTimeout
     server.requestTimeout = options.requestTimeout
+    // Headers must arrive within the same bound (Node's own default is 60 s).
+    if (options.requestTimeout > 0) server.headersTimeout = Math.min(server.headersTimeout, options.requestTimeout)
     server.setTimeout(options.connectionTimeout)
     if (options.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket
     return server

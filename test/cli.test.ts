@@ -18,7 +18,7 @@ t.test('--help for the program and every command', async t => {
   const top = cli(['--help'])
   t.equal(top.status, 0)
   for (const c of ['serve', 'import', 'link', 'doctor']) t.match(top.stdout, c)
-  for (const [c, flag] of [['serve', '--port'], ['import', '--json'], ['link', '<playlist-id>'], ['doctor', 'exit 0 all fine']]) {
+  for (const [c, flag] of [['serve', '--port'], ['import', '--json'], ['link', '<playlist>'], ['doctor', 'exit 0 all fine']]) {
     const r = cli([c!, '--help'])
     t.equal(r.status, 0, `${c} --help`)
     t.match(r.stdout, flag!)
@@ -54,7 +54,7 @@ t.test('link gives a CSV file its real playlist id, kept by the next import', as
   t.match(r.stdout, /Linked Deep_Focus\.csv \("Deep Focus"\) to/)
   const bad = cli(['link', 'not-an-id', 'Deep_Focus.csv', '--db', db])
   t.equal(bad.status, 2)
-  t.match(bad.stderr, /is not a Spotify playlist id/)
+  t.match(bad.stderr, /not a Spotify playlist: give its id/)
   const missing = cli(['link', '37i9dQZF1DX8NTLI2TtZa6', 'Nope.csv', '--db', db])
   t.equal(missing.status, 2)
   t.match(missing.stderr, /no such CSV file/)

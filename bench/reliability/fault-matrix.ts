@@ -26,7 +26,8 @@ export interface MatrixOptions {
   thinkMs?: number
 }
 
-export interface PhaseResult { behaviour: string, clientRequests: number, upstreamRequests: number, bySource: Record<string, number>, byStatus: Record<string, number> }
+/** Requests that started and ended within one phase, by what they got. */
+export interface PhaseResult { behaviour: string, clientRequests: number, upstreamRequests: number, bySource: Record<string, number>, byStatus: Record<string, number>, byReason: Record<string, number> }
 
 export interface MatrixResult {
   clients: number
@@ -49,6 +50,15 @@ export interface MatrixResult {
   upstreamDuringCooldown: number
   upstreamTotal: number
   brokenSamples: string[]
+  /** Requests that began in one phase and were answered in another (not in any phase's figures). */
+  straddling: number
+  /**
+   * Fallback reasons given in a phase that neither it nor what can linger from an earlier one
+   * explains (a cooldown for Retry-After, an open breaker for 30 s), as `phase: reason ×n`.
+   */
+  unexplained: string[]
+  /** 502/504 answered while the double answered 200 and no breaker could be open. */
+  badGatewayWhileOk: number
 }
 
 // Clients share tokens (all the same Spotify user, the library's owner): many scripts at once.
@@ -73,23 +83,42 @@ function merged (windows: Array<{ from: number, to: number }>): Array<{ from: nu
   return out
 }
 
-interface Phase { name: string, behaviour: Behaviour }
+interface Phase { name: string, behaviour: Behaviour, causes: string[] }
 
+// `causes`: the fallback reasons each behaviour itself gives rise to.
 export const PHASES: Phase[] = [
-  { name: 'ok', behaviour: behave.ok() },
-  { name: '429 with Retry-After', behaviour: behave.status(429, undefined, { 'retry-after': String(RETRY_AFTER_S) }) },
-  { name: '429 without Retry-After', behaviour: behave.status(429) },
-  { name: '429 QUOTA_EXCEEDED', behaviour: behave.quotaExceeded(RETRY_AFTER_S) },
-  { name: 'ok', behaviour: behave.ok() },
-  { name: '500', behaviour: behave.status(500) },
-  { name: '502', behaviour: behave.status(502) },
-  { name: '503', behaviour: behave.status(503) },
-  { name: 'connection reset', behaviour: behave.reset() },
-  { name: 'hang', behaviour: behave.hang() },
-  { name: 'slow body', behaviour: behave.slowBody(100) },
-  { name: 'truncated JSON', behaviour: behave.truncated({ declared: 2000, sent: 40 }) },
-  { name: 'invalid JSON', behaviour: behave.invalidJson() }
+  { name: 'ok', behaviour: behave.ok(), causes: [] },
+  { name: '429 with Retry-After', behaviour: behave.status(429, undefined, { 'retry-after': String(RETRY_AFTER_S) }), causes: ['rate-limited'] },
+  { name: '429 without Retry-After', behaviour: behave.status(429), causes: ['rate-limited'] },
+  { name: '429 QUOTA_EXCEEDED', behaviour: behave.quotaExceeded(RETRY_AFTER_S), causes: ['quota-exceeded'] },
+  { name: 'ok', behaviour: behave.ok(), causes: [] },
+  { name: '500', behaviour: behave.status(500), causes: ['upstream-5xx'] },
+  { name: '502', behaviour: behave.status(502), causes: ['upstream-5xx'] },
+  { name: '503', behaviour: behave.status(503), causes: ['upstream-5xx'] },
+  { name: 'connection reset', behaviour: behave.reset(), causes: ['upstream-unreachable'] },
+  { name: 'hang', behaviour: behave.hang(), causes: ['upstream-timeout', 'upstream-unreachable'] },
+  { name: 'slow body', behaviour: behave.slowBody(100), causes: ['upstream-timeout'] },
+  { name: 'truncated JSON', behaviour: behave.truncated({ declared: 2000, sent: 40 }), causes: ['upstream-unreachable'] },
+  { name: 'invalid JSON', behaviour: behave.invalidJson(), causes: ['upstream-5xx'] }
 ]
+/** A 429 without Retry-After cools down for 5 s (src/policy/cooldown.ts). */
+const COOLDOWN_LINGER_MS = 5_000 + 1_000
+/** The breaker stays open 30 s after transport failures (src/plugins/proxy.ts). */
+const BREAKER_LINGER_MS = 30_000 + 1_000
+const TRANSPORT = new Set(['upstream-unreachable', 'upstream-timeout'])
+const COOLING = new Set(['rate-limited', 'quota-exceeded'])
+
+/** Reasons a phase may show: its own, the pacer's, and what an earlier phase leaves running. */
+function explained (epochs: Array<{ phase: number, from: number, to: number }>, e: number): Set<string> {
+  const allowed = new Set([...PHASES[epochs[e]!.phase]!.causes, 'paced'])
+  for (let i = 0; i < e; i++) {
+    const causes = PHASES[epochs[i]!.phase]!.causes
+    const since = epochs[e]!.from - epochs[i]!.to
+    if (since <= COOLDOWN_LINGER_MS) for (const c of causes) if (COOLING.has(c)) allowed.add(c)
+    if (since <= BREAKER_LINGER_MS && causes.some(c => TRANSPORT.has(c))) allowed.add('upstream-unreachable')
+  }
+  return allowed
+}
 
 function percentile (sorted: number[], p: number): number {
   if (sorted.length === 0) return 0
@@ -148,6 +177,8 @@ export async function runFaultMatrix (opts: MatrixOptions): Promise<MatrixResult
     SPOTIFY_PROXY_DB: dbFile,
     SPOTIFY_PROXY_UPSTREAM_TIMEOUT_MS: String(upstreamTimeoutMs),
     SPOTIFY_CSV_CACHE_TTL: '5',
+    // The clients' user owns the demo library, so its /me data can be served from the CSV.
+    SPOTIFY_CSV_OWNER: 'faultuser',
     // Pacing raised from 90 to 3,000 per 30 s: at 90 the budget is spent within seconds and the
     // faults below would never be met (pacing itself has its own tests).
     SPOTIFY_PROXY_PACE_PER_30S: '3000'
@@ -168,10 +199,13 @@ export async function runFaultMatrix (opts: MatrixOptions): Promise<MatrixResult
     cooldownWindows: 0,
     upstreamDuringCooldown: 0,
     upstreamTotal: 0,
-    brokenSamples: []
+    brokenSamples: [],
+    straddling: 0,
+    unexplained: [],
+    badGatewayWhileOk: 0
   }
   try {
-    // Every token becomes trusted (and the library's owner known) while Spotify is fine.
+    // Every token becomes trusted while Spotify is fine.
     for (const t of tokens) {
       const warm = await pool.request({ path: '/v1/me', method: 'GET', headers: { authorization: `Bearer ${t}` } })
       if (warm.statusCode === 200) await warm.body.dump()
@@ -182,7 +216,10 @@ export async function runFaultMatrix (opts: MatrixOptions): Promise<MatrixResult
     const latencies: number[] = []
     const run = { stop: false }
     let n = 0
-    const phaseStats = PHASES.map(p => ({ behaviour: p.name, clientRequests: 0, upstreamRequests: 0, bySource: {} as Record<string, number>, byStatus: {} as Record<string, number> }))
+    const phaseStats = PHASES.map(p => ({ behaviour: p.name, clientRequests: 0, upstreamRequests: 0, bySource: {} as Record<string, number>, byStatus: {} as Record<string, number>, byReason: {} as Record<string, number> }))
+    // Each phase as it ran (a phase index repeats each round), and each answer's reasons within it.
+    const epochs: Array<{ phase: number, from: number, to: number }> = []
+    const answered: Array<{ epoch: number, status: number, reasons: string[] }> = []
     const started = Date.now()
     const thinkMs = opts.thinkMs ?? 200
     const client = async (_: unknown, c: number): Promise<void> => {
@@ -191,6 +228,7 @@ export async function runFaultMatrix (opts: MatrixOptions): Promise<MatrixResult
       await new Promise(resolve => setTimeout(resolve, (c * thinkMs) / opts.clients))
       while (!run.stop) {
         const p = phaseIndex
+        const epoch = epochs.length - 1
         const requestPath = pickPath(n++)
         const t0 = performance.now()
         try {
@@ -201,10 +239,19 @@ export async function runFaultMatrix (opts: MatrixOptions): Promise<MatrixResult
           result.requests++
           const source = String(res.headers['x-proxy-source'] ?? 'none')
           bump(result.bySource, source)
-          const stats = phaseStats[p]!
-          stats.clientRequests++
-          bump(stats.bySource, source)
-          bump(stats.byStatus, String(res.statusCode))
+          // A phase's figures hold only what began and ended in it: an answer that crossed a
+          // switch may be the next behaviour's.
+          const reasons = String(res.headers['x-proxy-fallback-reason'] ?? '').split(',').filter(r => r !== '' && r !== 'not-in-library' && r !== 'token-unverified')
+          if (epochs.length - 1 === epoch) {
+            const stats = phaseStats[p]!
+            stats.clientRequests++
+            bump(stats.bySource, source)
+            bump(stats.byStatus, String(res.statusCode))
+            for (const reason of reasons) bump(stats.byReason, reason)
+            answered.push({ epoch, status: res.statusCode, reasons })
+          } else {
+            result.straddling++
+          }
           if (res.statusCode >= 200 && res.statusCode < 300) {
             JSON.parse(body)
             result.served++
@@ -216,7 +263,8 @@ export async function runFaultMatrix (opts: MatrixOptions): Promise<MatrixResult
           }
         } catch (err) {
           result.requests++
-          phaseStats[p]!.clientRequests++
+          if (epochs.length - 1 === epoch) phaseStats[p]!.clientRequests++
+          else result.straddling++
           const ms = performance.now() - t0
           latencies.push(ms)
           if (ms >= hangLimitMs - 50 || (err as Error).name === 'TimeoutError' || (err as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT') result.hung++
@@ -233,9 +281,12 @@ export async function runFaultMatrix (opts: MatrixOptions): Promise<MatrixResult
       for (const [i, phase] of PHASES.entries()) {
         phaseIndex = i
         current = phase
+        epochs.push({ phase: i, from: Date.now(), to: Infinity })
         await new Promise(resolve => setTimeout(resolve, opts.phaseMs))
+        epochs.at(-1)!.to = Date.now()
       }
     }
+    epochs.push({ phase: 0, from: Date.now(), to: Infinity })
     current = PHASES[0]!
     phaseIndex = 0
     run.stop = true
@@ -244,6 +295,14 @@ export async function runFaultMatrix (opts: MatrixOptions): Promise<MatrixResult
     latencies.sort((a, b) => a - b)
     result.latency = { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), max: Math.round(latencies.at(-1) ?? 0) }
     result.phases = phaseStats.map((s, i) => ({ ...s, upstreamRequests: phaseUpstream[i] ?? 0 }))
+    const unexplained = new Map<string, number>()
+    for (const a of answered) {
+      const allowed = explained(epochs, a.epoch)
+      const name = PHASES[epochs[a.epoch]!.phase]!.name
+      for (const reason of a.reasons) if (!allowed.has(reason)) unexplained.set(`${name}: ${reason}`, (unexplained.get(`${name}: ${reason}`) ?? 0) + 1)
+      if (name === 'ok' && (a.status === 502 || a.status === 504) && !allowed.has('upstream-unreachable')) result.badGatewayWhileOk++
+    }
+    result.unexplained = [...unexplained].map(([k, n]) => `${k} ×${n}`)
     const cooldowns = merged(windows)
     const grace = opts.inFlightGraceMs ?? IN_FLIGHT_GRACE_MS
     result.cooldownWindows = cooldowns.length

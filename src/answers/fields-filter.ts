@@ -18,6 +18,9 @@
 //   unclosed `(` close at the end, empty names select nothing, unknown names match nothing.
 //   Selections nested deeper than any Spotify object (MAX_DEPTH) keep the whole field, so a
 //   hostile filter cannot exhaust the stack.
+// - A filter longer than MAX_FIELDS_LENGTH is refused (FieldsFilterError, a 400): no real one
+//   comes near it. Parsing is one pass, and each group of the filter is merged once, so applying
+//   it costs time in proportion to the filter plus the answer, never their product.
 // - `track`/`item` and `tracks`/`items` need no aliasing: the shapes carry both names, so a
 //   client's old or new path each selects its own copy.
 
@@ -38,6 +41,19 @@ class Cursor {
 
 const NAME_END = new Set([',', '.', '(', ')'])
 const MAX_DEPTH = 32
+/** Longest filter accepted, in characters; Spotify's own examples are under 100. */
+export const MAX_FIELDS_LENGTH = 2000
+
+/** A filter refused outright; a 400 in Spotify's error shape wherever it is thrown from a route. */
+export class FieldsFilterError extends Error {
+  override name = 'FieldsFilterError'
+  readonly statusCode = 400
+}
+
+/** Why `expr` is refused as a fields filter, or null. */
+export function fieldsProblem (expr: string): string | null {
+  return expr.length > MAX_FIELDS_LENGTH ? `fields filter longer than ${MAX_FIELDS_LENGTH} characters` : null
+}
 
 /** Skips what follows a too-deep name: up to the `,` or `)` that ends it, past balanced groups. */
 function skipSelection (c: Cursor): void {
@@ -51,33 +67,31 @@ function skipSelection (c: Cursor): void {
   }
 }
 
-function markExcluded (entries: FieldEntry[]): FieldEntry[] {
-  return entries.map(e => ({ name: e.name, exclude: true, sub: e.sub && markExcluded(e.sub) }))
-}
-
-function parseEntry (c: Cursor, depth: number): FieldEntry | null {
-  let name = ''
-  while (!c.done() && !NAME_END.has(c.peek()!)) name += c.take()
-  name = name.trim()
-  const exclude = name.startsWith('!')
-  if (exclude) name = name.slice(1).trim()
+// `excluded`: under a `!`, which reaches every leaf below it.
+function parseEntry (c: Cursor, depth: number, excluded: boolean): FieldEntry | null {
+  const from = c.i
+  while (!c.done() && !NAME_END.has(c.peek()!)) c.take()
+  let name = c.s.slice(from, c.i).trim()
+  const bang = name.startsWith('!')
+  if (bang) name = name.slice(1).trim()
+  const exclude = excluded || bang
   let sub: FieldEntry[] | null = null
   if (depth >= MAX_DEPTH) {
     skipSelection(c)
   } else if (c.peek() === '.') {
     c.take()
-    const next = parseEntry(c, depth + 1)
+    const next = parseEntry(c, depth + 1, exclude)
     sub = next === null ? null : [next]
   } else if (c.peek() === '(') {
     c.take()
-    const list = parseList(c, depth + 1)
+    const list = parseList(c, depth + 1, exclude)
     sub = list.length === 0 ? null : list
   }
   if (name === '') return null
-  return { name, exclude, sub: exclude && sub !== null ? markExcluded(sub) : sub }
+  return { name, exclude, sub }
 }
 
-function parseList (c: Cursor, depth: number): FieldEntry[] {
+function parseList (c: Cursor, depth: number, excluded: boolean): FieldEntry[] {
   const entries: FieldEntry[] = []
   while (!c.done()) {
     const ch = c.peek()
@@ -87,16 +101,18 @@ function parseList (c: Cursor, depth: number): FieldEntry[] {
       c.take()
       if (depth > 0) return entries
     } else {
-      const e = parseEntry(c, depth)
+      const e = parseEntry(c, depth, excluded)
       if (e !== null) entries.push(e)
     }
   }
   return entries
 }
 
-/** The filter as a list of entries; empty when it selects nothing nameable. */
+/** The filter as a list of entries; empty when it selects nothing nameable. Throws FieldsFilterError when too long. */
 export function parseFields (expr: string): FieldEntry[] {
-  return parseList(new Cursor(expr), 0)
+  const problem = fieldsProblem(expr)
+  if (problem !== null) throw new FieldsFilterError(problem)
+  return parseList(new Cursor(expr), 0, false)
 }
 
 const PAGING_KEYS: ReadonlySet<string> = new Set(['href', 'items', 'limit', 'next', 'offset', 'previous', 'total'])
@@ -113,32 +129,55 @@ function pushIntoItems (entries: FieldEntry[]): FieldEntry[] {
   return [...kept, { name: 'items', exclude: moved.every(e => e.exclude), sub: moved }]
 }
 
-function select (value: unknown, entries: FieldEntry[]): unknown {
-  if (Array.isArray(value)) return value.map(v => select(v, entries))
+/** What a group of entries does to one key of an object. */
+type Rule = { kind: 'drop' } | { kind: 'keep' } | { kind: 'select', entries: FieldEntry[], group?: Group }
+
+/** A group of entries merged by name, once: applied to any number of objects without re-merging. */
+interface Group {
+  entries: FieldEntry[]
+  excluding: boolean
+  rules: Map<string, Rule>
+  /** The same group as applied to a paging object (see pushIntoItems), merged when first needed. */
+  paging?: Group
+}
+
+function group (entries: FieldEntry[]): Group {
+  const byName = new Map<string, FieldEntry[]>()
+  for (const e of entries) {
+    const named = byName.get(e.name)
+    if (named === undefined) byName.set(e.name, [e])
+    else named.push(e)
+  }
+  const rules = new Map<string, Rule>()
+  for (const [name, named] of byName) {
+    if (named.some(e => e.sub === null && e.exclude)) rules.set(name, { kind: 'drop' })
+    else if (named.some(e => e.sub === null)) rules.set(name, { kind: 'keep' })
+    else rules.set(name, { kind: 'select', entries: named.flatMap(e => e.sub ?? []) })
+  }
+  return { entries, excluding: entries.some(e => e.exclude), rules }
+}
+
+function select (value: unknown, g: Group): unknown {
+  if (Array.isArray(value)) return value.map(v => select(v, g))
   if (typeof value !== 'object' || value === null) return value
   const obj = value as Record<string, unknown>
-  const group = isPaging(obj) ? pushIntoItems(entries) : entries
-  const excluding = group.some(e => e.exclude)
-  const byName = new Map<string, FieldEntry[]>()
-  for (const e of group) byName.set(e.name, [...(byName.get(e.name) ?? []), e])
+  const active = isPaging(obj) ? (g.paging ??= group(pushIntoItems(g.entries))) : g
   const out: Record<string, unknown> = {}
   for (const [key, v] of Object.entries(obj)) {
-    const named = byName.get(key)
-    if (named === undefined) {
-      if (excluding) out[key] = v
-    } else if (named.some(e => e.sub === null && e.exclude)) {
-      continue
-    } else if (named.some(e => e.sub === null)) {
+    const rule = active.rules.get(key)
+    if (rule === undefined) {
+      if (active.excluding) out[key] = v
+    } else if (rule.kind === 'keep') {
       out[key] = v
-    } else {
-      out[key] = select(v, named.flatMap(e => e.sub ?? []))
+    } else if (rule.kind === 'select') {
+      out[key] = select(v, rule.group ??= group(rule.entries))
     }
   }
   return out
 }
 
-/** The value with only the fields the filter asks for; unchanged for an empty or blank filter. */
+/** The value with only the fields the filter asks for; unchanged for an empty or blank filter. Throws FieldsFilterError when too long. */
 export function applyFields (value: unknown, expr: string): unknown {
   if (expr.trim() === '') return value
-  return select(value, parseFields(expr))
+  return select(value, group(parseFields(expr)))
 }

@@ -2,7 +2,7 @@
 // when Spotify cannot answer (or in offline mode), in Spotify's JSON shapes and with Spotify's
 // errors. Pure over a LibraryStore: no HTTP, no Fastify.
 import type { LibraryStore } from '../library/store.js'
-import { matchRoute } from './routes-table.js'
+import { matchRoute, type LibraryScope } from './routes-table.js'
 import type { AnswerContext, AnswerRequest, LibraryAnswer } from './types.js'
 
 export type { AnswerContext, AnswerRequest, LibraryAnswer } from './types.js'
@@ -16,4 +16,9 @@ export function answerFromLibrary (store: LibraryStore, req: AnswerRequest, ctx:
   const route = matchRoute(req.method, req.path)
   if (route === null) return null
   return route.handler({ store, ctx, params: route.params, query: route.query, rawQuery: route.rawQuery })
+}
+
+/** Whose the library's answer to this request would be (routes-table.ts), or null if it has none. */
+export function libraryScope (method: string, path: string): LibraryScope | null {
+  return matchRoute(method, path)?.scope ?? null
 }

@@ -1,8 +1,11 @@
 // GET /v1/me and /v1/me/tracks: the library's owner and their Liked Songs.
 import { shapePage, shapeSavedTrack } from '../library/shapes.js'
 import { resourceHref } from './links.js'
-import { parsePage } from './params.js'
-import { isAnswer, ok, type Handler } from './types.js'
+import { isSpotifyId, MESSAGES, parseIds, parsePage } from './params.js'
+import { badRequest, isAnswer, ok, type Handler } from './types.js'
+
+/** GET /me/tracks/contains takes up to 50 ids (spec). */
+const MAX_CONTAINS_IDS = 50
 
 /**
  * A PrivateUserObject with what the library honestly knows. country, email, product,
@@ -21,6 +24,14 @@ export const getMe: Handler = ({ ctx }) => {
     type: 'user',
     uri: `spotify:user:${id}`
   })
+}
+
+/** GET /v1/me/tracks/contains?ids=: whether each track is among the Liked Songs, in order. */
+export const savedTracksContain: Handler = ({ store, query }) => {
+  const ids = parseIds(query.get('ids'), { max: MAX_CONTAINS_IDS, emptyEntries: 'reject' })
+  if (!Array.isArray(ids)) return ids
+  if (!ids.every(isSpotifyId)) return badRequest(MESSAGES.invalidId)
+  return ok(store.likedContains(ids))
 }
 
 /** Liked Songs, most recently added first; QueryLimit 1-50, default 20 (spec). */

@@ -1,22 +1,36 @@
 // The library's answers, kept serialised in memory: a script retrying through an outage, or a
 // sync re-reading its playlists offline, asks the same pages again and again, and building a
 // 100-track page costs ~1 ms (SQLite rows, JSON parse, Spotify shapes, serialisation) where a
-// kept one costs a Map lookup. Bounded by bytes, least recently used first; everything is
+// kept one costs a Map lookup. Bounded in entries and in bytes, keys counted (a key holds the
+// request path, up to 8 KB, and a client chooses it), least recently used first; everything is
 // dropped when the library changes (a learned or linked playlist id here, an import by another
 // process: SQLite's data_version).
 
-export interface MemoAnswer { status: number, bytes: Buffer }
+export interface MemoAnswer { status: number, bytes: Buffer, missing?: number }
+
+/** Entries kept by default: an offline sync of a 60,000-track playlist is ~1,300 pages. */
+export const DEFAULT_MAX_ENTRIES = 10_000
+
+/** What an entry costs beyond its key and answer bytes: the Map slot, the answer object, the Buffer. */
+const ENTRY_OVERHEAD = 200
+
+/** A key's memory: V8 stores a string in one byte a character or two; two is the bound. */
+function cost (key: string, answer: MemoAnswer): number {
+  return key.length * 2 + answer.bytes.length + ENTRY_OVERHEAD
+}
 
 export class LibraryAnswerMemo {
   readonly #entries = new Map<string, MemoAnswer>()
   readonly #maxBytes: number
+  readonly #maxEntries: number
   readonly #version: () => string
   #bytes = 0
   #seen: string
 
   /** `version` changes whenever the library's contents may have changed. */
-  constructor (opts: { maxBytes: number, version: () => string }) {
+  constructor (opts: { maxBytes: number, maxEntries?: number, version: () => string }) {
     this.#maxBytes = opts.maxBytes
+    this.#maxEntries = opts.maxEntries ?? DEFAULT_MAX_ENTRIES
     this.#version = opts.version
     this.#seen = opts.version()
   }
@@ -32,20 +46,22 @@ export class LibraryAnswerMemo {
   }
 
   put (key: string, answer: MemoAnswer): void {
-    if (answer.bytes.length > this.#maxBytes / 8) return // one huge answer must not flush the rest
+    const size = cost(key, answer)
+    if (size > this.#maxBytes / 8) return // one huge answer must not flush the rest
     this.#check()
     const old = this.#entries.get(key)
-    if (old !== undefined) this.#bytes -= old.bytes.length
+    if (old !== undefined) this.#bytes -= cost(key, old)
     this.#entries.delete(key)
     this.#entries.set(key, answer)
-    this.#bytes += answer.bytes.length
+    this.#bytes += size
     for (const [k, v] of this.#entries) {
-      if (this.#bytes <= this.#maxBytes) break
+      if (this.#bytes <= this.#maxBytes && this.#entries.size <= this.#maxEntries) break
       this.#entries.delete(k)
-      this.#bytes -= v.bytes.length
+      this.#bytes -= cost(k, v)
     }
   }
 
+  /** Entries kept and the bytes they are counted at (keys, answers and per-entry overhead). */
   get size (): { entries: number, bytes: number } {
     return { entries: this.#entries.size, bytes: this.#bytes }
   }

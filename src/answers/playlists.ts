@@ -3,7 +3,7 @@
 import type { LibraryStore } from '../library/store.js'
 import { shapePage, shapePlaylist, shapePlaylistTrack, shapeSimplifiedPlaylist } from '../library/shapes.js'
 import type { LibraryPlaylist } from '../library/types.js'
-import { applyFields } from './fields-filter.js'
+import { applyFields, fieldsProblem } from './fields-filter.js'
 import { resourceHref } from './links.js'
 import { isSpotifyId, MESSAGES, parsePage, type PageRules } from './params.js'
 import { badRequest, isAnswer, notFound, ok, type Handler, type LibraryAnswer } from './types.js'
@@ -28,7 +28,9 @@ function findPlaylist (store: LibraryStore, id: string): LibraryPlaylist | Libra
 }
 
 function filtered (body: unknown, fields: string | null): LibraryAnswer {
-  return ok(fields === null ? body : applyFields(body, fields))
+  if (fields === null) return ok(body)
+  const problem = fieldsProblem(fields)
+  return problem === null ? ok(applyFields(body, fields)) : badRequest(problem)
 }
 
 export const getPlaylist: Handler = ({ store, ctx, params, query }) => {

@@ -1,33 +1,43 @@
-// Method + path → the handler that answers it from the library. Only the routes CONTRACT.md lists
-// ("Routes served from the library") are here; anything else matches nothing.
+// Method + path → the handler that answers it from the library, and whose that answer is. Only
+// the routes README's "What the CSVs can answer" lists are here; anything else matches nothing.
 import { getPlaylist, getPlaylistItems, getUserPlaylists, getMyPlaylists } from './playlists.js'
-import { getMe, getSavedTracks } from './me.js'
+import { getMe, getSavedTracks, savedTracksContain } from './me.js'
 import { search } from './search.js'
 import { getAudioFeatures, getSeveralAudioFeatures, getSeveralTracks, getTrack } from './tracks.js'
 import type { Handler } from './types.js'
+
+/**
+ * `by-id`: catalog items asked by id, which any token may read while Spotify cannot be asked
+ * (Spotify gives them to any app token). `owner`: the rest is the library owner's (what they
+ * saved, their playlists, searches over what they hold).
+ */
+export type LibraryScope = 'by-id' | 'owner'
 
 interface Route {
   /** Path segments after `/v1`; `:` marks a parameter. */
   segments: readonly string[]
   handler: Handler
+  scope: LibraryScope
 }
 
 const GET_ROUTES: readonly Route[] = [
-  { segments: ['tracks', ':id'], handler: getTrack },
-  { segments: ['tracks'], handler: getSeveralTracks },
-  { segments: ['audio-features', ':id'], handler: getAudioFeatures },
-  { segments: ['audio-features'], handler: getSeveralAudioFeatures },
-  { segments: ['playlists', ':id'], handler: getPlaylist },
-  { segments: ['playlists', ':id', 'tracks'], handler: getPlaylistItems('tracks') },
-  { segments: ['playlists', ':id', 'items'], handler: getPlaylistItems('items') },
-  { segments: ['me'], handler: getMe },
-  { segments: ['me', 'tracks'], handler: getSavedTracks },
-  { segments: ['me', 'playlists'], handler: getMyPlaylists },
-  { segments: ['users', ':id', 'playlists'], handler: getUserPlaylists },
-  { segments: ['search'], handler: search }
+  { segments: ['tracks', ':id'], handler: getTrack, scope: 'by-id' },
+  { segments: ['tracks'], handler: getSeveralTracks, scope: 'by-id' },
+  { segments: ['audio-features', ':id'], handler: getAudioFeatures, scope: 'by-id' },
+  { segments: ['audio-features'], handler: getSeveralAudioFeatures, scope: 'by-id' },
+  { segments: ['playlists', ':id'], handler: getPlaylist, scope: 'owner' },
+  { segments: ['playlists', ':id', 'tracks'], handler: getPlaylistItems('tracks'), scope: 'owner' },
+  { segments: ['playlists', ':id', 'items'], handler: getPlaylistItems('items'), scope: 'owner' },
+  { segments: ['me'], handler: getMe, scope: 'owner' },
+  { segments: ['me', 'tracks'], handler: getSavedTracks, scope: 'owner' },
+  { segments: ['me', 'tracks', 'contains'], handler: savedTracksContain, scope: 'owner' },
+  { segments: ['me', 'playlists'], handler: getMyPlaylists, scope: 'owner' },
+  { segments: ['users', ':id', 'playlists'], handler: getUserPlaylists, scope: 'owner' },
+  { segments: ['search'], handler: search, scope: 'owner' }
 ]
 
 export interface RouteMatch {
+  scope: LibraryScope
   handler: Handler
   params: string[]
   query: URLSearchParams
@@ -68,7 +78,7 @@ export function matchRoute (method: string, target: string): RouteMatch | null {
   const actual = pathname.slice('/v1/'.length).split('/')
   for (const route of GET_ROUTES) {
     const params = matchSegments(route.segments, actual)
-    if (params !== null) return { handler: route.handler, params, query: new URLSearchParams(rawQuery), rawQuery }
+    if (params !== null) return { scope: route.scope, handler: route.handler, params, query: new URLSearchParams(rawQuery), rawQuery }
   }
   return null
 }

@@ -5,7 +5,7 @@ import type { LibraryStore } from '../library/store.js'
 import { shapeAudioFeatures, shapeTrack } from '../library/shapes.js'
 import type { LibraryTrack } from '../library/types.js'
 import { isSpotifyId, MESSAGES, parseIds } from './params.js'
-import { badRequest, notFound, ok, type Handler } from './types.js'
+import { badRequest, notFound, ok, type Handler, type LibraryAnswer } from './types.js'
 
 // Spotify's caps: 50 ids for tracks, 100 for audio features (research/spotify-api.md §3.2, §3.4).
 const MAX_TRACK_IDS = 50
@@ -33,7 +33,7 @@ export const getTrack: Handler = ({ store, ctx, params }) => {
 export const getSeveralTracks: Handler = ({ store, ctx, query }) => {
   const ids = parseIds(query.get('ids'), { max: MAX_TRACK_IDS, emptyEntries: 'reject' })
   if (!Array.isArray(ids)) return ids
-  return ok({ tracks: findTracks(store, ids).map(t => t && shapeTrack(t, ctx)) })
+  return batch('tracks', findTracks(store, ids).map(t => t && shapeTrack(t, ctx)))
 }
 
 export const getAudioFeatures: Handler = ({ store, ctx, params }) => {
@@ -47,5 +47,10 @@ export const getAudioFeatures: Handler = ({ store, ctx, params }) => {
 export const getSeveralAudioFeatures: Handler = ({ store, ctx, query }) => {
   const ids = parseIds(query.get('ids'), { max: MAX_FEATURE_IDS, emptyEntries: 'skip' })
   if (!Array.isArray(ids)) return ids
-  return ok({ audio_features: findTracks(store, ids).map(t => t && shapeAudioFeatures(t, ctx)) })
+  return batch('audio_features', findTracks(store, ids).map(t => t && shapeAudioFeatures(t, ctx)))
+}
+
+/** Spotify's batch shape, with how many the library lacks (the proxy says so in X-Proxy-Missing). */
+function batch (field: 'tracks' | 'audio_features', items: unknown[]): LibraryAnswer {
+  return { ...ok({ [field]: items }), missing: items.filter(x => x === null).length }
 }

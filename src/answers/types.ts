@@ -6,6 +6,8 @@ import { spotifyError, type OwnerInfo } from '../library/shapes.js'
 export interface LibraryAnswer {
   status: number
   body: unknown
+  /** In a batch (`?ids=`): how many ids the library lacks (null in place). */
+  missing?: number
 }
 
 export interface AnswerRequest {

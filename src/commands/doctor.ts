@@ -6,8 +6,10 @@ import net from 'node:net'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { request } from 'undici'
-import { ConfigError, loadConfig, type Config } from '../config.js'
-import { LibraryPathError, listCsvFiles } from '../library/importer.js'
+import { ConfigError, isDemoLibrary, isLoopbackHost, loadConfig, type Config } from '../config.js'
+import { chooseLibrary, type LibraryChoice } from '../library/identity.js'
+import { LibraryPathError, listLibrary, type LibraryListing } from '../library/sources.js'
+import { exportsOwnerOf, LibraryOwner } from '../policy/owner.js'
 
 export type Verdict = 'ok' | 'warn' | 'fail'
 export interface Check { name: string, verdict: Verdict, detail: string, fix?: string }
@@ -31,17 +33,18 @@ export async function runDoctor (overrides: Record<string, string | undefined>, 
   }
   const checks: Check[] = [{ name: 'configuration', verdict: 'ok', detail: `mode ${config.mode}, upstream ${config.apiBaseUrl}, listening on ${config.host}:${config.port}` }]
   checks.push(checkBinding(config))
-  checks.push(checkLibrary(config))
   const db = checkDatabase(config)
-  checks.push(db.check)
-  if (db.handle !== null) {
-    try {
-      checks.push(checkIndex(config, db.handle))
-      checks.push(checkTrust(config, db.handle))
+  try {
+    const library = await readLibrary(config, db.handle)
+    checks.push(library.check, db.check)
+    if (db.handle !== null) {
+      checks.push(checkIndex(library.listing, db.handle))
+      checks.push(checkTrust(config, library.demo, db.handle))
+      checks.push(...checkOwner(config, db.handle))
       checks.push(checkCooldown(db.handle))
-    } finally {
-      db.handle.close()
     }
+  } finally {
+    db.handle?.close()
   }
   checks.push(await checkUpstream(config, opts.timeoutMs ?? 5000))
   checks.push(await checkPort(config))
@@ -61,28 +64,45 @@ export function formatChecks (checks: readonly Check[]): string {
   return `${lines.join('\n')}\n\n${failed === 0 && warned === 0 ? 'All checks passed.' : `${failed} failed, ${warned} warning(s).`}\n`
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost'])
-
 function checkBinding (c: Config): Check {
-  if (LOOPBACK_HOSTS.has(c.host)) return { name: 'binding', verdict: 'ok', detail: `${c.host} (this machine only)` }
+  if (isLoopbackHost(c.host)) return { name: 'binding', verdict: 'ok', detail: `${c.host} (this machine only)` }
   if (c.adminToken === null) {
     return { name: 'binding', verdict: 'warn', detail: `${c.host} is reachable from other machines, which can then use your cached data and reach /admin only with a token you have not set`, fix: 'bind HOST=127.0.0.1, or set SPOTIFY_PROXY_ADMIN_TOKEN (inside Docker, publish the port on 127.0.0.1 as the compose file does)' }
   }
   return { name: 'binding', verdict: 'ok', detail: `${c.host}, /admin behind SPOTIFY_PROXY_ADMIN_TOKEN` }
 }
 
-function checkLibrary (c: Config): Check {
-  if (!c.csvBackupEnabled) return { name: 'library', verdict: 'warn', detail: 'SPOTIFY_CSV_BACKUP_ENABLED=false: only the cache can answer when Spotify cannot', fix: 'set SPOTIFY_CSV_BACKUP_ENABLED=true and SPOTIFY_CSV_BACKUP_PATH to your Exportify folder' }
+interface LibraryCheck { check: Check, listing: LibraryListing | null, demo: boolean }
+
+/** The library serve would use (library/identity.ts), and what it holds. */
+async function readLibrary (c: Config, db: Database.Database | null): Promise<LibraryCheck> {
+  const fail = (detail: string, fix: string): LibraryCheck => ({ check: { name: 'library', verdict: 'fail', detail, fix }, listing: null, demo: false })
+  if (!c.csvBackupEnabled) return { check: { name: 'library', verdict: 'warn', detail: 'SPOTIFY_CSV_BACKUP_ENABLED=false: only the cache can answer when Spotify cannot', fix: 'set SPOTIFY_CSV_BACKUP_ENABLED=true and SPOTIFY_CSV_BACKUP_PATH to your Exportify folder' }, listing: null, demo: false }
+  let choice: LibraryChoice
+  let listing: LibraryListing
   try {
-    const files = listCsvFiles(c.csvBackupPath)
-    if (files.length === 0) return { name: 'library', verdict: 'fail', detail: `no .csv files under ${c.csvBackupPath}`, fix: 'point SPOTIFY_CSV_BACKUP_PATH at the folder holding your Exportify exports' }
-    for (const f of files) fs.accessSync(f.abs, fs.constants.R_OK)
-    const demo = c.demoLibrary ? ' (the shipped demo library: the `demo` token works; set SPOTIFY_CSV_BACKUP_PATH for your own)' : ''
-    return { name: 'library', verdict: 'ok', detail: `${files.length} CSV file(s) in ${c.csvBackupPath}${demo}` }
+    choice = chooseLibrary(c, db !== null && tableExists(db, 'meta') && tableExists(db, 'library_files') ? db : null)
+    listing = await listLibrary(choice.root)
   } catch (err) {
-    if (err instanceof LibraryPathError) return { name: 'library', verdict: 'fail', detail: err.message, fix: 'create the folder or correct SPOTIFY_CSV_BACKUP_PATH' }
-    return { name: 'library', verdict: 'fail', detail: `cannot read the library: ${(err as Error).message}`, fix: 'give the user running the proxy read access to the CSV files' }
+    if (err instanceof LibraryPathError) return fail(err.message, 'create the folder or correct SPOTIFY_CSV_BACKUP_PATH')
+    return fail(`cannot read the library: ${(err as Error).message}`, 'give the user running the proxy read access to the library folder')
   }
+  if (listing.files.length === 0) return fail(`no CSV exports (.csv files, or Exportify's "Export All" .zip) under ${choice.root}`, 'point SPOTIFY_CSV_BACKUP_PATH at the folder holding your Exportify exports')
+  try {
+    for (const f of listing.files) fs.accessSync(f.abs, fs.constants.R_OK)
+  } catch (err) {
+    return fail(`cannot read the library: ${(err as Error).message}`, 'give the user running the proxy read access to the CSV files')
+  }
+  const demo = isDemoLibrary(choice.root)
+  const detail = `${listing.files.length} CSV file(s) in ${choice.root}${demo ? ' (the shipped demo library: the `demo` token works; set SPOTIFY_CSV_BACKUP_PATH for your own)' : ''}${choice.how === 'indexed' ? ' (the library this database indexed: SPOTIFY_CSV_BACKUP_PATH is not set)' : ''}`
+  if (choice.how === 'configured' && choice.indexed !== null && choice.indexed !== choice.root) {
+    return {
+      check: { name: 'library', verdict: 'warn', detail: `${detail}; but this database indexed ${choice.indexed}: the next serve or import replaces that index with this folder's`, fix: `to keep serving ${choice.indexed}, unset SPOTIFY_CSV_BACKUP_PATH (and --library); to switch, run \`spotify-csv-proxy import\`` },
+      listing,
+      demo
+    }
+  }
+  return { check: { name: 'library', verdict: 'ok', detail }, listing, demo }
 }
 
 function checkDatabase (c: Config): { check: Check, handle: Database.Database | null } {
@@ -115,21 +135,17 @@ function tableExists (db: Database.Database, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(name) === 1
 }
 
-function checkIndex (c: Config, db: Database.Database): Check {
+function checkIndex (listing: LibraryListing | null, db: Database.Database): Check {
   if (!tableExists(db, 'library_files')) return { name: 'library index', verdict: 'warn', detail: 'the library has not been indexed yet', fix: 'run `spotify-csv-proxy import` (serve does it at start)' }
   const indexed = db.prepare('SELECT path, size, mtime_ms FROM library_files').all() as Array<{ path: string, size: number, mtime_ms: number }>
   const byPath = new Map(indexed.map(r => [r.path, r]))
   let changed = 0
   let added = 0
-  try {
-    for (const f of c.csvBackupEnabled ? listCsvFiles(c.csvBackupPath) : []) {
-      const row = byPath.get(f.rel)
-      const st = fs.statSync(f.abs)
-      if (row === undefined) added++
-      else if (row.size !== st.size || Math.trunc(row.mtime_ms) !== Math.trunc(st.mtimeMs)) changed++
-    }
-  } catch {
-    // Reported by the library check.
+  // No listing: the library check says why.
+  for (const f of listing?.files ?? []) {
+    const row = byPath.get(f.rel)
+    if (row === undefined) added++
+    else if (row.size !== f.size || Math.trunc(row.mtime_ms) !== f.mtimeMs) changed++
   }
   const problems = db.prepare('SELECT count(*) FROM import_problems').pluck().get() as number
   const tracks = db.prepare('SELECT count(*) FROM tracks').pluck().get() as number
@@ -138,22 +154,28 @@ function checkIndex (c: Config, db: Database.Database): Check {
   return { name: 'library index', verdict: 'ok', detail: `${tracks} tracks indexed, up to date` }
 }
 
-function checkTrust (c: Config, db: Database.Database): Check {
+function checkTrust (c: Config, demo: boolean, db: Database.Database): Check {
   const trusted = tableExists(db, 'trusted_tokens') ? db.prepare('SELECT count(*) FROM trusted_tokens').pluck().get() as number : 0
-  const owner = c.csvOwner ?? (tableExists(db, 'meta') ? db.prepare("SELECT value FROM meta WHERE key = 'library_owner'").pluck().get() as string | undefined : undefined)
-  const locals = c.localTokens.length + (c.demoLibrary && c.csvBackupEnabled ? 1 : 0)
-  const detail = `${trusted} Spotify token(s) trusted so far, ${locals} local token(s), library owner ${owner === undefined ? 'not known yet' : JSON.stringify(ownerName(owner))}`
-  if (trusted === 0 && locals === 0) return { name: 'trust', verdict: 'warn', detail, fix: 'make one request through the proxy while Spotify is reachable (GET /v1/me), so your token can read cached and CSV data later; or set SPOTIFY_PROXY_LOCAL_TOKENS for offline scripts' }
+  const locals = c.localTokens.length + (demo ? 1 : 0)
+  const detail = `${trusted} Spotify token(s) verified so far, ${locals} local token(s)`
+  if (trusted === 0 && locals === 0) return { name: 'trust', verdict: 'warn', detail, fix: 'make one request through the proxy while Spotify is reachable (GET /v1/me), or refresh your token through its POST /api/token, so your token can read your data during an outage; or set SPOTIFY_PROXY_LOCAL_TOKENS for offline scripts' }
   return { name: 'trust', verdict: 'ok', detail }
 }
 
-function ownerName (stored: string): string {
-  try {
-    const o = JSON.parse(stored) as { id?: string }
-    return typeof o.id === 'string' ? o.id : stored
-  } catch {
-    return stored
-  }
+/** Who owns the library and how that was decided (docs/trust.md), and what owner-on-loopback does. */
+function checkOwner (c: Config, db: Database.Database): Check[] {
+  const hasTables = tableExists(db, 'meta') && tableExists(db, 'playlists')
+  const decision = hasTables ? new LibraryOwner(db, { configured: c.csvOwner, exports: exportsOwnerOf(db, () => '') }).decision() : null
+  const owner: Check = decision === null
+    ? { name: 'library owner', verdict: 'warn', detail: 'not decided yet: the library has not been indexed', fix: 'run `spotify-csv-proxy import`' }
+    : decision.owner === null && c.csvBackupEnabled
+      ? { name: 'library owner', verdict: 'warn', detail: `${decision.detail}; until then the library's playlists and saved tracks go to local tokens only`, fix: 'set SPOTIFY_CSV_OWNER to your Spotify user id, or run `spotify-csv-proxy link --owner <user id>`' }
+      : { name: 'library owner', verdict: 'ok', detail: decision.detail }
+  if (!c.ownerOnLoopback) return [owner]
+  const applies = isLoopbackHost(c.host) && decision?.owner != null
+  return [owner, applies
+    ? { name: 'owner-on-loopback', verdict: 'ok', detail: `on: while Spotify cannot be asked, any token that reaches ${c.host}:${c.port} without being verified counts as ${decision.owner!.id}'s; Spotify checks it as soon as it can be asked, and a token it refuses loses that trust (logged)` }
+    : { name: 'owner-on-loopback', verdict: 'warn', detail: `set but without effect: it needs a loopback HOST (now ${c.host}) and a known library owner (${decision?.owner?.id ?? 'none'})`, fix: isLoopbackHost(c.host) ? 'decide the owner (SPOTIFY_CSV_OWNER)' : 'bind HOST=127.0.0.1, or drop SPOTIFY_PROXY_TRUST' }]
 }
 
 function checkCooldown (db: Database.Database): Check {

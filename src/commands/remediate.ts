@@ -6,36 +6,40 @@ import { buildApp } from '../app.js'
 import type { Config } from '../config.js'
 import { driftAgainstSpotify, driftTable } from '../remediation/against-spotify.js'
 import { openDatabase } from '../library/db.js'
+import { chooseLibrary } from '../library/identity.js'
 import { importLibrary } from '../library/importer.js'
 import { LibraryStore } from '../library/store.js'
 import type { PropertyMap } from '../remediation/fields.js'
 import { NotionDatabase } from '../remediation/notion.js'
 import { htmlReport, markdownReport, tableReport } from '../remediation/report.js'
 import { remediate, undo, type Report } from '../remediation/run.js'
+import { printable, terminalJson, terminalSafe } from '../terminal-text.js'
 
 export interface RemediateFlags { against?: string, notionDatabase?: string, map?: string, fix?: boolean, undo?: string, json?: boolean, out?: string, journal?: string }
 export class RemediateError extends Error { override name = 'RemediateError' }
 
 export async function runRemediate (config: Config, flags: RemediateFlags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<number> {
   if (flags.against !== undefined) return await runAgainstSpotify(config, flags, env, out)
+  // What is missing from the command line first: it costs nothing to fix, unlike a Notion integration.
+  if (flags.undo === undefined && flags.notionDatabase === undefined) throw new RemediateError('--notion-database <id> is required')
   const token = env.NOTION_TOKEN
   if (token === undefined || token === '') throw new RemediateError('NOTION_TOKEN is not set: create an internal integration in Notion, share the database with it, and put its secret in NOTION_TOKEN')
   const notion = new NotionDatabase({ token, ...(env.NOTION_BASE_URL ? { baseUrl: env.NOTION_BASE_URL } : {}), ...(env.NOTION_MIN_INTERVAL_MS ? { minIntervalMs: Number(env.NOTION_MIN_INTERVAL_MS) } : {}) })
   if (flags.undo !== undefined) {
     const n = await undo(notion, flags.undo)
-    out.write(`Restored ${n} properties from ${flags.undo}.\n`)
+    out.write(`Restored ${n} properties from ${printable(flags.undo)}.\n`)
     return 0
   }
-  if (flags.notionDatabase === undefined) throw new RemediateError('--notion-database <id> is required')
+  const databaseId = flags.notionDatabase!
   const mapOverrides = flags.map === undefined ? {} : readMap(flags.map)
   const db = openDatabase(config.dbPath)
   try {
-    await importLibrary(db, config.csvBackupPath)
-    const report = await remediate({ store: new LibraryStore(db), notion, databaseId: flags.notionDatabase, mapOverrides, fix: flags.fix === true, journalFile: flags.journal })
+    await importLibrary(db, chooseLibrary(config, db).root)
+    const report = await remediate({ store: new LibraryStore(db), notion, databaseId, mapOverrides, fix: flags.fix === true, journalFile: flags.journal })
     // The last report, for GET /admin/remediation/report.
     db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('remediation_report', ?)").run(JSON.stringify(report))
     if (flags.out !== undefined) fs.writeFileSync(flags.out, /\.html?$/i.test(flags.out) ? htmlReport(report) : markdownReport(report))
-    out.write(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : tableReport(report))
+    out.write(flags.json === true ? terminalJson(report) : terminalSafe(tableReport(report)))
     return exitCode(report)
   } finally {
     db.close()
@@ -50,7 +54,7 @@ async function runAgainstSpotify (config: Config, flags: RemediateFlags, env: No
   const app = await buildApp(config, { logger: false })
   try {
     const report = await driftAgainstSpotify(app.library, app.proxy, token)
-    out.write(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : driftTable(report))
+    out.write(flags.json === true ? terminalJson(report) : terminalSafe(driftTable(report)))
     return report.stopped !== null || report.summary.drifted + report.summary.unavailable > 0 ? 1 : 0
   } finally {
     await app.close()

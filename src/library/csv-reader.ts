@@ -42,6 +42,14 @@ export function detectDelimiter (headerLine: string): string {
 export type CsvItem = CsvRecord | (CsvProblem & { cells?: undefined })
 
 /**
+ * Bounds on what one line or one cell may hold. Exportify's longest lines are a few KB (a track
+ * with every optional column and a long copyright); anything near these is not an export row,
+ * and a 50 MB "track name" would be kept, indexed and served.
+ */
+export const MAX_LINE_CHARS = 1024 * 1024
+export const MAX_FIELD_CHARS = 64 * 1024
+
+/**
  * Records one at a time, so a file of any size costs one row of memory beyond its text.
  * Lines in plain RFC 4180 (all of Exportify's output but its known bugs) are split here, several
  * times faster than csv-parse; any other line is handed to csv-parse's lenient mode.
@@ -54,13 +62,23 @@ export function * readCsv (text: string, delimiter: string): Generator<CsvItem> 
   for (let start = 0; start < text.length;) {
     const nl = text.indexOf('\n', start)
     const end = nl === -1 ? text.length : nl
+    line++
+    if (end - start > MAX_LINE_CHARS) {
+      yield { line, reason: `line of ${end - start} characters (longer than ${MAX_LINE_CHARS}): not an export row` }
+      start = end + 1
+      continue
+    }
     const raw = text.slice(start, end)
     start = end + 1
-    line++
     if (raw.trim() === '') continue
     const cells = splitStrict(raw, delim) ?? lenient(raw, delimiter)
-    if (typeof cells === 'string') yield { line, reason: cells }
-    else yield { line, cells }
+    if (typeof cells === 'string') {
+      yield { line, reason: cells }
+      continue
+    }
+    const big = cells.findIndex(c => c.length > MAX_FIELD_CHARS)
+    if (big === -1) yield { line, cells }
+    else yield { line, reason: `cell ${big + 1} holds ${cells[big]!.length} characters (more than ${MAX_FIELD_CHARS}): not an export row` }
   }
 }
 

@@ -127,6 +127,8 @@ CREATE TABLE IF NOT EXISTS liked_songs (
   track INTEGER NOT NULL,
   added_at
 );
+-- Whether tracks are saved (GET /v1/me/tracks/contains), by rowid.
+CREATE INDEX IF NOT EXISTS liked_songs_track ON liked_songs(track);
 -- Prefix indexes for 1 to 3 characters: the last word of a search matches as a prefix, and
 -- without them FTS5 gathers every matching term's entries first (a common "the" or "a": 15–25 ms
 -- on a million-row library; with them, well under 1 ms).
@@ -140,19 +142,58 @@ CREATE TABLE IF NOT EXISTS meta (
 );
 `
 
+export class DatabaseOpenError extends Error {
+  override name = 'DatabaseOpenError'
+}
+
+/**
+ * Opens (creating if needed) the database. The file holds private answers and token digests, so
+ * it is created readable by its owner only (0600), in a folder created 0700; SQLite gives the
+ * -wal and -shm files the database file's permissions.
+ */
 export function openDatabase (file: string): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
-  const db = new Database(file)
-  db.pragma('journal_mode = WAL')
-  // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commit.
-  db.pragma('synchronous = NORMAL')
-  db.pragma('busy_timeout = 5000')
-  db.pragma('foreign_keys = ON')
-  // 32 MB of page cache (default 2 MB): a large import otherwise re-reads index pages all the time.
-  db.pragma('cache_size = -32768')
-  upgradeLibrary(db)
-  db.exec(SCHEMA)
-  return db
+  let db: Db | null = null
+  try {
+    if (file !== ':memory:') createPrivate(path.resolve(file))
+    db = new Database(file)
+    db.pragma('journal_mode = WAL')
+    // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commit.
+    db.pragma('synchronous = NORMAL')
+    db.pragma('busy_timeout = 5000')
+    db.pragma('foreign_keys = ON')
+    // 32 MB of page cache (default 2 MB): a large import otherwise re-reads index pages all the time.
+    db.pragma('cache_size = -32768')
+    upgradeLibrary(db)
+    db.exec(SCHEMA)
+    return db
+  } catch (err) {
+    db?.close()
+    throw new DatabaseOpenError(`cannot open the database ${file}: ${openFailure(err as NodeJS.ErrnoException)}; choose a writable file with --db or SPOTIFY_PROXY_DB`)
+  }
+}
+
+function openFailure (err: NodeJS.ErrnoException): string {
+  const code = err.code ?? ''
+  if (['EACCES', 'EPERM', 'EROFS', 'SQLITE_CANTOPEN'].includes(code) || code.startsWith('SQLITE_READONLY')) return 'the file or its folder is not writable by this user'
+  // mkdir says EEXIST, open ENOTDIR.
+  if (code === 'ENOTDIR' || code === 'EEXIST') return 'a part of its path is a file, not a folder'
+  if (code === 'EISDIR') return 'it is a folder'
+  if (code === 'SQLITE_NOTADB') return 'the file is not a SQLite database'
+  return err.message
+}
+
+function createPrivate (file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+  // 'a' creates the file if it is missing and never truncates one that exists.
+  fs.closeSync(fs.openSync(file, 'a', 0o600))
+  // A file an older version created world-readable: tightened when it is ours to change.
+  if ((fs.statSync(file).mode & 0o077) !== 0) {
+    try {
+      fs.chmodSync(file, 0o600)
+    } catch {
+      // Not ours (a shared volume): left as its owner set it.
+    }
+  }
 }
 
 // An index built by an older version is dropped whole (one transaction) and the next import reads

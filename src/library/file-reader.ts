@@ -7,6 +7,7 @@ import { BinaryFileError, decodeCsvBytes } from './decode.js'
 import { detectDialect, refineJoiner, UnknownHeaderError, type Dialect } from './headers.js'
 import { mapRow, RowError, rowEntry, rowKey } from './row-mapper.js'
 import type { KeyTable } from './key-table.js'
+import type { SourceFile } from './sources.js'
 import { encodeAddedAt, encodeTrack, memoFold, type EncodedTrack } from './track-codec.js'
 
 export interface FileMeta { size: number, mtimeMs: number, sha256: string }
@@ -31,6 +32,19 @@ export type FileEvent =
   | { t: 'end', rel: string }
 
 const BATCH = 2000
+
+/** A file of the library to read, with the hash it had at the last import (null if new). */
+export type ToRead = SourceFile & { prevSha256: string | null }
+
+/** One file's events: read and parsed, or skipped with why it cannot be read at all. */
+export function * fileEvents (f: ToRead, bytes: Buffer, seen: KeyTable): Generator<FileEvent> {
+  if (f.unreadable === null) {
+    yield * readExportFile(f.rel, bytes, f.mtimeMs, f.prevSha256, seen)
+    return
+  }
+  // Not hashed: an unreadable file is read again whenever its size or time changes.
+  yield { t: 'skip', rel: f.rel, meta: { size: f.size, mtimeMs: f.mtimeMs, sha256: '' }, reason: f.unreadable, encoding: null }
+}
 
 /**
  * Reads one file. `seen` (track key → row signature) spans a whole import: a track repeated across

@@ -34,6 +34,21 @@ export interface Dialect {
   /** Header cells no dialect knows, by index, kept as extra fields. */
   unknown: Array<{ index: number, header: string }>
   headerLength: number
+  /**
+   * Fewest cells a row may have: through the last column every track row fills (id, name,
+   * artists, album, duration, Added At). Later cells may be missing: pavelkomarov drops the audio
+   * features of a track Spotify has none for, and Excel drops trailing empty cells.
+   */
+  minCells: number
+}
+
+// The columns a row is cut off before when it lacks any of them (see Dialect.minCells).
+const ROW_CORE: readonly Column[] = ['uri', 'id', 'name', 'artistNames', 'albumName', 'durationMs', 'addedAt']
+
+function minCells (columns: Partial<Record<Column, number>>): number {
+  let last = -1
+  for (const c of ROW_CORE) last = Math.max(last, columns[c] ?? -1)
+  return last + 1
 }
 
 // One entry per canonical column: every spelling seen in any version or language.
@@ -114,7 +129,7 @@ export function detectDialect (header: string[], sample: string[][]): Dialect {
     index++
   }
   const has = (c: Column): boolean => columns[c] !== undefined
-  const base = { columns, unknown, headerLength: index }
+  const base = { columns, unknown, headerLength: index, minCells: minCells(columns) }
 
   if (has('artistIds') || spelled.id === 'spotify id') {
     return { ...base, name: 'pavelkomarov-ids', joiner: 'comma' }
@@ -183,5 +198,5 @@ function positionalWatsonbox (header: string[], sample: string[][]): Dialect | n
   const columns: Partial<Record<Column, number>> = {}
   WATSONBOX_BASE.forEach((c, i) => { columns[c] = i })
   const unknown = header.slice(WATSONBOX_BASE.length).map((h, i) => ({ index: i + WATSONBOX_BASE.length, header: h.trim() }))
-  return { name: 'watsonbox', joiner: 'comma-space-escaped', columns, unknown, headerLength: header.length }
+  return { name: 'watsonbox', joiner: 'comma-space-escaped', columns, unknown, headerLength: header.length, minCells: minCells(columns) }
 }

@@ -1,12 +1,12 @@
 // Worker thread for large imports: reads, decodes, parses and maps files (the CPU-heavy half)
 // while the main thread writes SQLite, so an import uses both cores of a small machine.
-import fs from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
-import { readExportFile, type FileEvent } from './file-reader.js'
+import { fileEvents, type FileEvent, type ToRead } from './file-reader.js'
 import { KeyTable } from './key-table.js'
+import { readSources } from './sources.js'
 
 export interface WorkerJob {
-  files: Array<{ abs: string, rel: string, mtimeMs: number, prevSha256: string | null }>
+  files: ToRead[]
   /** The store holds no track yet: the reader numbers them (KeyTable). */
   fresh: boolean
 }
@@ -30,8 +30,8 @@ async function post (e: FileEvent | { t: 'done' }): Promise<void> {
   if (++inFlight >= MAX_IN_FLIGHT) await new Promise<void>(resolve => { wake = resolve })
 }
 
-for (const f of job.files) {
-  for (const e of readExportFile(f.rel, fs.readFileSync(f.abs), f.mtimeMs, f.prevSha256, seen)) await post(e)
+for await (const { file, bytes } of readSources(job.files)) {
+  for (const e of fileEvents(file, bytes, seen)) await post(e)
 }
 port.postMessage({ t: 'done' })
 port.close()

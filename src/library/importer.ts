@@ -3,14 +3,15 @@
 // transaction, so a killed import leaves the previous index exactly as it was. Files are read
 // by file-reader.ts, in a worker thread when there is much to read; this module writes.
 import { on } from 'node:events'
-import fs from 'node:fs'
 import path from 'node:path'
 import { setImmediate as tick } from 'node:timers/promises'
 import { Worker } from 'node:worker_threads'
 import type { Db } from './db.js'
-import { readExportFile, type FileEvent } from './file-reader.js'
+import { fileEvents, type FileEvent, type ToRead } from './file-reader.js'
 import type { WorkerJob } from './import-worker.js'
 import { KeyTable } from './key-table.js'
+import { listLibrary, readSources } from './sources.js'
+import { printable } from '../terminal-text.js'
 import { libraryWriter, type ImportLogger } from './writer.js'
 
 export type { ImportLogger } from './writer.js'
@@ -31,13 +32,19 @@ export interface ImportProgress {
 
 export interface ImportSummary {
   root: string
+  /** The library this database held before, when it was another folder (its index is replaced). */
+  replaced: string | null
   files: { seen: number, indexed: number, unchanged: number, removed: number, skipped: number }
   rows: { read: number, rejected: number }
   tracks: number
   playlists: number
   likedSongs: number
+  /** Liked Songs exports found: with none, saved tracks come only from Spotify. */
+  likedFiles: number
   /** Every problem in the library as it now stands (unchanged files keep theirs). */
   problems: ImportProblem[]
+  /** Files that are neither CSV nor zip (named in the hint when nothing could be read). */
+  otherFiles: string[]
   durationMs: number
 }
 
@@ -47,11 +54,6 @@ export interface ImportOptions {
 }
 
 interface FileRow { path: string, size: number, mtime_ms: number, sha256: string }
-interface ToRead { abs: string, rel: string, mtimeMs: number, prevSha256: string | null }
-
-export class LibraryPathError extends Error {
-  override name = 'LibraryPathError'
-}
 
 /** Above this many bytes to read, parsing moves to a worker thread (its start-up costs ~50 ms). */
 const WORKER_THRESHOLD = 8 * 1024 * 1024
@@ -59,9 +61,25 @@ const WORKER_THRESHOLD = 8 * 1024 * 1024
 export async function importLibrary (db: Db, root: string, opts: ImportOptions = {}): Promise<ImportSummary> {
   const started = Date.now()
   const absRoot = path.resolve(root)
-  const files = listCsvFiles(absRoot)
+  const { files, others } = await listLibrary(absRoot)
   const known = new Map((db.prepare('SELECT path, size, mtime_ms, sha256 FROM library_files').all() as FileRow[]).map(r => [r.path, r]))
   const counts = { seen: files.length, indexed: 0, unchanged: 0, removed: 0, skipped: 0, read: 0, rejected: 0 }
+  const indexed = indexedRoot(db)
+  const replaced = indexed !== null && indexed !== absRoot && known.size > 0 ? indexed : null
+  const summary = (): ImportSummary => ({
+    root: absRoot,
+    replaced,
+    files: { seen: counts.seen, indexed: counts.indexed, unchanged: counts.unchanged, removed: counts.removed, skipped: counts.skipped },
+    rows: { read: counts.read, rejected: counts.rejected },
+    ...libraryCounts(db),
+    problems: (db.prepare('SELECT path AS file, line, reason FROM import_problems ORDER BY path, line').all() as ImportProblem[]),
+    otherFiles: others,
+    durationMs: Date.now() - started
+  })
+  // A folder with nothing to read (a wrong path, an export not unpacked where expected) changes
+  // nothing: the index, and the library the database remembers, stay as they were.
+  if (files.length === 0) return { ...summary(), replaced: null }
+  if (replaced !== null) opts.logger?.warn({ from: printable(replaced), to: printable(absRoot), files: known.size }, 'switching libraries: the index of the library this database held is replaced (serve with no path now serves the new one)')
   let filesDone = 0
   const progress = (file: string): void => opts.onProgress?.({ filesDone: ++filesDone, filesTotal: files.length, rows: counts.read, file })
 
@@ -78,14 +96,12 @@ export async function importLibrary (db: Db, root: string, opts: ImportOptions =
     let bytes = 0
     for (const f of files) {
       const prev = known.get(f.rel)
-      const stat = fs.statSync(f.abs)
-      const mtimeMs = Math.trunc(stat.mtimeMs)
-      if (prev && prev.size === stat.size && prev.mtime_ms === mtimeMs) {
+      if (prev && prev.size === f.size && prev.mtime_ms === f.mtimeMs) {
         counts.unchanged++
         progress(f.rel)
       } else {
-        toRead.push({ abs: f.abs, rel: f.rel, mtimeMs, prevSha256: prev?.sha256 ?? null })
-        bytes += stat.size
+        toRead.push({ ...f, prevSha256: prev?.sha256 ?? null })
+        bytes += f.size
       }
     }
     const events = bytes > WORKER_THRESHOLD ? readInWorker(toRead, w.fresh) : readInline(toRead, w.fresh)
@@ -102,37 +118,41 @@ export async function importLibrary (db: Db, root: string, opts: ImportOptions =
       progress(e.rel)
     }
     w.finish()
+    rememberRoot(db, absRoot)
     db.exec('COMMIT')
   } catch (err) {
     if (db.inTransaction) db.exec('ROLLBACK')
     throw err
   }
-
-  return {
-    root: absRoot,
-    files: { seen: counts.seen, indexed: counts.indexed, unchanged: counts.unchanged, removed: counts.removed, skipped: counts.skipped },
-    rows: { read: counts.read, rejected: counts.rejected },
-    ...libraryCounts(db),
-    problems: (db.prepare('SELECT path AS file, line, reason FROM import_problems ORDER BY path, line').all() as ImportProblem[]),
-    durationMs: Date.now() - started
-  }
+  return summary()
 }
 
-export function libraryCounts (db: Db): { tracks: number, playlists: number, likedSongs: number } {
+export function libraryCounts (db: Db): { tracks: number, playlists: number, likedSongs: number, likedFiles: number } {
   const one = (sql: string): number => (db.prepare(sql).pluck().get() as number | undefined) ?? 0
   return {
     tracks: one('SELECT count(*) FROM tracks'),
     playlists: one('SELECT count(*) FROM playlists WHERE is_liked = 0'),
-    likedSongs: one('SELECT count(*) FROM liked_songs')
+    likedSongs: one('SELECT count(*) FROM liked_songs'),
+    likedFiles: one('SELECT count(*) FROM playlists WHERE is_liked = 1')
   }
+}
+
+/** The folder (or file) the database's library index was last imported from, or null. */
+export function indexedRoot (db: Db): string | null {
+  return (db.prepare("SELECT value FROM meta WHERE key = 'library_root'").pluck().get() as string | undefined) ?? null
+}
+
+function rememberRoot (db: Db, absRoot: string): void {
+  db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('library_root', ?)").run(absRoot)
 }
 
 async function * readInline (files: ToRead[], fresh: boolean): AsyncGenerator<FileEvent> {
   const seen = new KeyTable(fresh)
-  for (const [i, f] of files.entries()) {
-    yield * readExportFile(f.rel, fs.readFileSync(f.abs), f.mtimeMs, f.prevSha256, seen)
+  let i = 0
+  for await (const { file, bytes } of readSources(files)) {
+    yield * fileEvents(file, bytes, seen)
     // Let the progress bar and signal handlers run between files.
-    if (i % 8 === 7) await tick()
+    if (i++ % 8 === 7) await tick()
   }
 }
 
@@ -159,27 +179,4 @@ async function * readInWorker (files: ToRead[], fresh: boolean): AsyncGenerator<
     await worker.terminate()
     await exited
   }
-}
-
-interface CsvFile { abs: string, rel: string }
-
-export function listCsvFiles (absRoot: string): CsvFile[] {
-  let st: fs.Stats
-  try {
-    st = fs.statSync(absRoot)
-  } catch {
-    throw new LibraryPathError(`library path ${absRoot} does not exist`)
-  }
-  if (st.isFile()) return [{ abs: absRoot, rel: path.basename(absRoot) }]
-  const out: CsvFile[] = []
-  const walk = (dir: string): void => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (e.name.startsWith('.')) continue
-      const abs = path.join(dir, e.name)
-      if (e.isDirectory()) walk(abs)
-      else if (e.isFile() && /\.csv$/i.test(e.name)) out.push({ abs, rel: path.relative(absRoot, abs).split(path.sep).join('/') })
-    }
-  }
-  walk(absRoot)
-  return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0))
 }

@@ -2,6 +2,7 @@
 // the file, so the name (lossy), the Liked Songs marker and any id come from the path.
 import { createHash } from 'node:crypto'
 import path from 'node:path'
+import { ARCHIVE_MARK } from './sources.js'
 
 export interface PlaylistFileInfo {
   name: string
@@ -10,14 +11,25 @@ export interface PlaylistFileInfo {
   idFromName: string | null
 }
 
-// Every name the Liked Songs export has had (research/exportify.md §0.8).
-const LIKED = new Set(['liked', 'liked_songs', 'liked songs [liked_songs]'])
+// The Liked Songs export's file name by exporter: `liked.csv` (github.com/watsonbox/exportify
+// since 2020-11: a pseudo-playlist named "Liked" in every interface language), `liked_songs.csv`
+// then `Liked_Songs.csv` (github.com/pavelkomarov/exportify since 2024-08),
+// `Liked Songs [liked_songs].csv` (github.com/donmerendolo/exportify-cli). Compared with `_` read
+// as a space, case ignored, and a browser's ` (1)` for a second download of the same name dropped.
+const LIKED = new Set(['liked', 'liked songs', 'liked songs [liked songs]'])
+export const LIKED_FILE_NAMES = ['liked.csv', 'liked_songs.csv', 'Liked_Songs.csv', 'Liked Songs [liked_songs].csv'] as const
+const DOWNLOAD_COPY = /\s*\(\d+\)$/
 const BRACKET_ID = /^(.*?)\s*\[([0-9A-Za-z]{22})\]$/
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 
+/** The CSV's own file name: the last part of its path, inside an archive too (`a.zip:x/liked.csv`). */
+function fileName (relativePath: string): string {
+  return path.posix.basename(relativePath.split(ARCHIVE_MARK).at(-1)!)
+}
+
 export function describePlaylistFile (relativePath: string): PlaylistFileInfo {
-  const stem = path.posix.basename(relativePath).replace(/\.csv$/i, '')
-  if (LIKED.has(stem.toLowerCase())) return { name: 'Liked Songs', isLiked: true, idFromName: null }
+  const stem = fileName(relativePath).replace(/\.csv$/i, '')
+  if (LIKED.has(stem.replace(/_/g, ' ').replace(DOWNLOAD_COPY, '').trim().toLowerCase())) return { name: 'Liked Songs', isLiked: true, idFromName: null }
   const m = BRACKET_ID.exec(stem)
   const base = m ? m[1]! : stem
   // Exportify replaces spaces with underscores; `name (1)` marks a duplicate inside a zip.

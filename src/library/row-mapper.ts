@@ -27,12 +27,15 @@ export function mapRow (cells: string[], d: Dialect): MappedRow {
   if (cells.length > d.headerLength) {
     throw new RowError(`${cells.length} cells where the header has ${d.headerLength}`)
   }
+  if (cells.length < d.minCells) {
+    throw new RowError(`${cells.length} cells where a row of this export has at least ${d.minCells} (the row is cut off)`)
+  }
   const c = d.columns
   const name = text(cells, c.name) ?? ''
   const artistNames = splitArtists(text(cells, c.artistNames) ?? '', d.joiner)
   const artistIds = artistIdList(cells, d)
   const artists = pairArtists(artistNames, artistIds)
-  const durationMs = int(cells, c.durationMs)
+  const durationMs = int(cells, c.durationMs, 'Duration (ms)')
   const albumName = text(cells, c.albumName) ?? ''
 
   const identity = identify(cells, d, name, artists, albumName, durationMs)
@@ -58,14 +61,14 @@ export function mapRow (cells: string[], d: Dialect): MappedRow {
       imageUrl: text(cells, c.imageUrl),
       artists: albumArtists,
       albumType: text(cells, c.albumType)?.toLowerCase() ?? null,
-      totalTracks: int(cells, c.totalTracks),
+      totalTracks: int(cells, c.totalTracks, 'Total Album Tracks'),
       label: text(cells, c.label)
     },
-    discNumber: int(cells, c.discNumber),
-    trackNumber: int(cells, c.trackNumber),
+    discNumber: int(cells, c.discNumber, 'Disc Number'),
+    trackNumber: int(cells, c.trackNumber, 'Track Number'),
     durationMs,
     explicit: bool(cells, c.explicit),
-    popularity: int(cells, c.popularity),
+    popularity: int(cells, c.popularity, 'Popularity'),
     isrc: text(cells, c.isrc),
     previewUrl: text(cells, c.previewUrl),
     genres: splitList(text(cells, c.genres)),
@@ -104,19 +107,23 @@ type Identity = Pick<LibraryTrack, 'key' | 'kind' | 'id' | 'uri'>
 function identify (cells: string[], d: Dialect, name: string, artists: ArtistRef[], album: string, durationMs: number | null): Identity {
   const c = d.columns
   const uri = text(cells, c.uri)
+  const id = uri === null ? text(cells, c.id) : null
+  if (uri === null && id === null && name === '') throw new RowError('no track id and no track name (an empty or deleted track)')
+  // Every track has a name, local files and episodes included: a row without one is not a track.
+  if (name === '' && c.name !== undefined) throw new RowError('no track name')
   if (uri !== null) {
     if (uri.startsWith('spotify:local:')) return { key: uri, kind: 'local', id: null, uri }
     const m = TRACK_URI.exec(uri)
     if (!m) throw new RowError(`"${clip(uri)}" is not a Spotify track, episode or local-file URI`)
     return { key: m[2]!, kind: m[1] as TrackKind, id: m[2]!, uri }
   }
-  const id = text(cells, c.id)
+  // Exports with a URI column write one for every item, local files (`spotify:local:…`) included.
+  if (c.uri !== undefined) throw new RowError('no track URI')
   if (id !== null) {
     if (!BASE62_ID.test(id)) throw new RowError(`"${clip(id)}" is not a 22-character Spotify track id`)
     return { key: id, kind: 'track', id, uri: `spotify:track:${id}` }
   }
-  if (name === '') throw new RowError('no track id and no track name (an empty or deleted track)')
-  if (c.uri !== undefined || c.id !== undefined) {
+  if (c.id !== undefined) {
     // Exports leave the id empty for local files; Spotify's own URI for them is derivable.
     const local = localUri(artists[0]?.name ?? '', album, name, durationMs)
     return { key: local, kind: 'local', id: null, uri: local }
@@ -228,12 +235,15 @@ function albumId (cells: string[], d: Dialect): string | null {
 
 function features (cells: string[], d: Dialect): AudioFeatures | null {
   const out: Partial<AudioFeatures> = {}
+  let missing = false
   for (const f of AUDIO_FEATURE_NAMES) {
-    const v = num(cells, d.columns[f])
-    if (v === null) return null
-    out[f] = v
+    // Every cell is checked, so a word where a number belongs rejects the row even when another
+    // feature is empty.
+    const v = num(cells, d.columns[f], f)
+    if (v === null) missing = true
+    else out[f] = v
   }
-  return out as AudioFeatures
+  return missing ? null : out as AudioFeatures
 }
 
 function extra (cells: string[], d: Dialect): Record<string, string> {
@@ -258,16 +268,22 @@ function text (cells: string[], i: number | undefined): string | null {
   return v
 }
 
-function num (cells: string[], i: number | undefined): number | null {
-  const v = text(cells, i)
-  if (v === null) return null
-  const n = Number(v)
-  return Number.isFinite(n) ? n : null
+// Excel re-saves in comma-decimal locales (the ones that switch the delimiter to `;`) write `0,727`.
+const DECIMAL_COMMA = /^[+-]?\d*,\d+$/
+
+/** A number cell: null when empty; a RowError naming `label` when it holds anything but a number. */
+function num (cells: string[], i: number | undefined, label: string): number | null {
+  const v = text(cells, i)?.trim()
+  if (v === undefined || v === '') return null
+  const n = Number(DECIMAL_COMMA.test(v) ? v.replace(',', '.') : v)
+  if (!Number.isFinite(n)) throw new RowError(`${label} "${clip(v)}" is not a number`)
+  return n
 }
 
-function int (cells: string[], i: number | undefined): number | null {
-  const n = num(cells, i)
-  return n !== null && Number.isInteger(n) ? n : null
+function int (cells: string[], i: number | undefined, label: string): number | null {
+  const n = num(cells, i, label)
+  if (n !== null && !Number.isInteger(n)) throw new RowError(`${label} "${clip(cells[i!]!.trim())}" is not a whole number`)
+  return n
 }
 
 function bool (cells: string[], i: number | undefined): boolean | null {

@@ -71,6 +71,8 @@ export class LibraryStore {
       likedItems: db.prepare(PAGE_QUERIES.likedPage).raw(),
       search: db.prepare(PAGE_QUERIES.search).pluck(),
       years: db.prepare("SELECT value FROM meta WHERE key = 'library_years'").pluck(),
+      likedAmong: db.prepare(`SELECT t.key FROM tracks t WHERE t.key IN (SELECT value FROM json_each(?))
+        AND EXISTS (SELECT 1 FROM liked_songs l WHERE l.track = t.pk)`).pluck(),
       allTracks: db.prepare(`SELECT ${TRACK_COLUMNS} FROM ${FROM_TRACKS} WHERE t.pk IN (SELECT pk FROM tracks ORDER BY pk LIMIT ? OFFSET ?) ORDER BY t.pk`).raw(),
       tracksAfter: db.prepare(`SELECT ${TRACK_COLUMNS}, t.pk FROM ${FROM_TRACKS} WHERE t.pk > ? ORDER BY t.pk LIMIT ?`).raw(),
       trackCount: db.prepare('SELECT count(*) FROM tracks').pluck(),
@@ -173,6 +175,12 @@ export class LibraryStore {
       },
       track: tracks[i]!
     }))
+  }
+
+  /** For each id, in order: is it among the Liked Songs? */
+  likedContains (ids: readonly string[]): boolean[] {
+    const liked = new Set(this.#s.likedAmong.all(JSON.stringify(ids)) as string[])
+    return ids.map(id => liked.has(id))
   }
 
   /** Every distinct track once. */

@@ -9,6 +9,7 @@ import { FtsBuffer } from './fts-buffer.js'
 import { KeyTable } from './key-table.js'
 import { mergeTracks } from './merge.js'
 import { describePlaylistFile, syntheticPlaylistId } from './playlist-files.js'
+import { printable } from '../terminal-text.js'
 import { ADDED_AT_TEXT, decodeEncoded, encodeTrack, ftsRowid, hash32, RICHNESS, storedValues, TRACK_COLUMNS, TRACK_VALUE_COLUMNS, type AlbumValues, type ArtistKey, type EncodedTrack, type StoredTrack } from './track-codec.js'
 import { TrackReader } from './track-reader.js'
 import type { PlaylistIdSource } from './types.js'
@@ -234,7 +235,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
           return 'same'
         case 'skip':
           if (wasKnown) dropFile(e.rel)
-          logger?.warn({ file: e.rel, reason: e.reason }, 'file skipped')
+          logger?.warn({ file: printable(e.rel), reason: printable(e.reason) }, 'file skipped')
           fileRow(e.rel, e.meta, 'skipped', e.reason, null, e.encoding, 0, 0, null)
           problem(e.rel, null, e.reason)
           return 'skipped'
@@ -255,7 +256,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
               const [line, reason] = r
               problem(f.rel, line, reason)
               // Every rejection is in the summary; the log names the first few per file, not 10,000.
-              if (++f.rejected <= LOGGED_REJECTS_PER_FILE) logger?.warn({ file: f.rel, line, reason }, 'row rejected')
+              if (++f.rejected <= LOGGED_REJECTS_PER_FILE) logger?.warn({ file: printable(f.rel), line, reason: printable(reason) }, 'row rejected')
               continue
             }
             const [, key, addedAt, addedBy, encoded, first, rowid] = r
@@ -270,7 +271,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
         case 'end': {
           const f = open!
           open = null
-          if (f.rejected > LOGGED_REJECTS_PER_FILE) logger?.warn({ file: f.rel, rejected: f.rejected }, `${f.rejected - LOGGED_REJECTS_PER_FILE} more rows rejected (see the import summary)`)
+          if (f.rejected > LOGGED_REJECTS_PER_FILE) logger?.warn({ file: printable(f.rel), rejected: f.rejected }, `${f.rejected - LOGGED_REJECTS_PER_FILE} more rows rejected (see the import summary)`)
           const owner = [...f.addedBy.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null
           s.closePlaylist.run(owner, f.position, f.newest, f.pk)
           fileRow(f.rel, f.meta, 'indexed', null, f.dialect, f.encoding, f.rows, f.rejected, f.id)

@@ -37,7 +37,7 @@ const BREAKER_STATES = { closed: 0, 'half-open': 1, open: 2 } as const
 export default fp(async (app) => {
   // A registry per app, so several apps in one process (tests) never share counters.
   const registry = new client.Registry()
-  const traffic = new TrafficLog()
+  const traffic = new TrafficLog(app.clock)
   const prefix = 'spotify_proxy_'
   client.collectDefaultMetrics({ register: registry, prefix })
 

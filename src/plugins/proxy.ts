@@ -1,7 +1,7 @@
 // Wires the proxy's parts (upstream client, caches, trust, cooldown, breaker, the library's
 // answers) into one flow, decorated as `proxy` for the /v1 route and the admin routes.
 import fp from 'fastify-plugin'
-import { answerFromLibrary } from '../answers/index.js'
+import { answerFromLibrary, libraryScope } from '../answers/index.js'
 import { LibraryAnswerMemo } from '../answers/memo.js'
 import { cacheKey, userSpecific } from '../cache/cache-key.js'
 import { EntityCache } from '../cache/entity-cache.js'
@@ -11,11 +11,12 @@ import { ttlResolver } from '../cache/ttl.js'
 import { failSoftAnswers, failSoftEntities, failSoftSnapshots, storeFailureLog } from '../cache/fail-soft.js'
 import { CircuitBreaker } from '../policy/breaker.js'
 import { CooldownStore } from '../policy/cooldown.js'
-import { LibraryOwner } from '../policy/owner.js'
+import { exportsOwnerOf, LibraryOwner } from '../policy/owner.js'
 import { createProxyFlow, type FlowRequest, type LibraryAnswerer, type ProxyReply } from '../policy/proxy-flow.js'
 import { learnPlaylistIds } from '../policy/playlist-learning.js'
 import { RefusedEndpoints } from '../policy/refusals.js'
 import { TrustStore } from '../policy/trust.js'
+import { isLoopbackHost } from '../config.js'
 import { createUpstreamClient } from '../upstream/client.js'
 import { DEFAULT_MAX_WAIT_MS, Pacer } from '../upstream/pacing.js'
 
@@ -48,19 +49,25 @@ export default fp(async (app) => {
   const c = app.config
   const upstream = createUpstreamClient({ baseUrl: c.apiBaseUrl, timeoutMs: c.upstreamTimeoutMs })
   app.addHook('onClose', async () => { await upstream.close() })
-  // `demo` is a local token only while the demo library (fictional data) is the one served.
-  const localTokens = c.demoLibrary && c.csvBackupEnabled ? [...c.localTokens, 'demo'] : c.localTokens
+  const now = app.clock
   const apiBase = `${c.publicUrl}/v1`
-  const trust = new TrustStore(app.db, localTokens)
-  const owner = new LibraryOwner(app.db, c.csvOwner)
-  const cooldown = new CooldownStore(app.db)
-  const breaker = new CircuitBreaker({ failures: 5, openMs: 30_000 })
+  // `demo` is a local token only while the demo library (fictional data) is the one indexed:
+  // asked per request, since an import into the same database may replace it at any time.
+  const trust = new TrustStore(app.db, c.localTokens, { now, demo: () => c.csvBackupEnabled && app.libraryIdentity.isDemo() })
+  const owner = new LibraryOwner(app.db, {
+    configured: c.csvOwner,
+    exports: exportsOwnerOf(app.db, () => app.library.version()),
+    adopt: c.adoptOwner,
+    onAdopt: (o) => { app.log.warn({ owner: o.id }, 'the library\'s owner is now the first verified user (--adopt-owner); only their tokens read its user data') }
+  })
+  const cooldown = new CooldownStore(app.db, { now, maxSeconds: c.cooldownMaxSeconds })
+  const breaker = new CircuitBreaker({ failures: 5, openMs: 30_000, now })
   // The size bound (SPOTIFY_PROXY_CACHE_MAX_MB), half for whole answers, half for single entities:
   // stale entries are kept for fallback, the least recently used (entities: oldest) evicted first.
-  const cache = c.cacheEnabled ? new ResponseCache(app.db, { maxBytes: Math.floor(c.cacheMaxBytes / 2) }) : null
-  const entities = c.cacheEnabled ? new EntityCache(app.db, { maxBytes: Math.floor(c.cacheMaxBytes / 2) }) : null
-  const snapshots = c.cacheEnabled ? new PlaylistSnapshots(app.db) : null
-  const refusals = new RefusedEndpoints(app.db)
+  const cache = c.cacheEnabled ? new ResponseCache(app.db, { maxBytes: Math.floor(c.cacheMaxBytes / 2), now }) : null
+  const entities = c.cacheEnabled ? new EntityCache(app.db, { maxBytes: Math.floor(c.cacheMaxBytes / 2), now }) : null
+  const snapshots = c.cacheEnabled ? new PlaylistSnapshots(app.db, now) : null
+  const refusals = new RefusedEndpoints(app.db, { now })
   // Stored answers hold links on the public base they were rewritten to: another base (or none)
   // makes them wrong, so they go.
   const linksBase = c.rewriteLinks ? apiBase : 'as sent'
@@ -72,7 +79,7 @@ export default fp(async (app) => {
     }
     app.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('links_base', ?)").run(linksBase)
   }
-  const pacer = c.pacePer30s > 0 ? new Pacer({ perWindow: c.pacePer30s }) : null
+  const pacer = c.pacePer30s > 0 ? new Pacer({ perWindow: c.pacePer30s, maxWaitMs: c.paceMaxWaitMs }) : null
   app.addHook('onClose', async () => { pacer?.close() })
   // The library's answers, serialised and kept (answers/memo.ts); keyed by everything they depend on.
   const memo = new LibraryAnswerMemo({ maxBytes: LIBRARY_MEMO_BYTES, version: () => app.library.version() })
@@ -82,7 +89,7 @@ export default fp(async (app) => {
     if (kept !== null) return kept
     const a = answerFromLibrary(app.library, req, { apiBase, owner: who })
     if (a === null) return null
-    const answer = { status: a.status, bytes: Buffer.from(JSON.stringify(a.body)) }
+    const answer = { status: a.status, bytes: Buffer.from(JSON.stringify(a.body)), ...(a.missing === undefined ? {} : { missing: a.missing }) }
     memo.put(key, answer)
     return answer
   }
@@ -99,7 +106,9 @@ export default fp(async (app) => {
       publicApiBase: apiBase,
       // Spotify writes its own origin into links whatever host was asked; a test double its own.
       upstreamApiBases: [...new Set([`${c.apiBaseUrl}/v1`, SPOTIFY_API_BASE])],
-      rewriteLinks: c.rewriteLinks
+      rewriteLinks: c.rewriteLinks,
+      maxRetryAfterSeconds: c.maxRetryAfterSeconds,
+      ownerOnLoopback: c.ownerOnLoopback && isLoopbackHost(c.host)
     },
     upstream,
     pacer,
@@ -109,12 +118,15 @@ export default fp(async (app) => {
     cacheKey,
     userSpecific,
     library: c.csvBackupEnabled ? libraryAnswers : null,
+    libraryScope,
     trust,
     owner,
     cooldown,
     breaker,
     refusals,
     onStoreError: storeFailureLog(app.log, 'the proxy\'s database (tokens, cache, learned ids)'),
+    onProvisionalRejected: () => { app.log.warn('a token served as the owner\'s while Spotify could not be asked (SPOTIFY_PROXY_TRUST=owner-on-loopback) was refused by Spotify: it is no longer trusted') },
+    now,
     learnPlaylists: c.csvBackupEnabled ? (pathname, json) => learnPlaylistIds(app.library, pathname, json) : null
   })
   app.decorate('proxy', { handle: flow.handle, fresh: flow.fresh, cooldown, breaker, trust, owner, cache, pacer, refusals, entities })

@@ -1,7 +1,10 @@
 // Protects the proxy (its CPU, SQLite and Spotify budget) from a runaway local client, such as a
 // retry loop without backoff. Limits are per client: per bearer token when there is one, since
 // on a local proxy every script shares 127.0.0.1, else per IP. Over the limit a client gets what
-// Spotify itself would send: 429, its error shape and an integer Retry-After.
+// Spotify itself would send: 429, its error shape and an integer Retry-After. The limit is
+// SPOTIFY_PROXY_CLIENT_LIMIT (`N/Ws`, `0` off); proxy-local tokens are not counted, since
+// everything they get comes from the cache or the CSV (a script paging a 60,000-track playlist
+// offline must not meet it).
 //
 // The counts live in one store (policy/client-windows.ts) in @fastify/rate-limit's interface,
 // which the library is registered with, so routes may still take their own limit through
@@ -11,23 +14,19 @@ import { createHash } from 'node:crypto'
 import rateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { DEFAULT_CLIENT_LIMIT } from '../config.js'
 import { spotifyError } from '../library/shapes.js'
 import { ClientWindows, type WindowCount } from '../policy/client-windows.js'
 import { TrustStore } from '../policy/trust.js'
 
-/**
- * 60 requests/s sustained per client, in 10 s windows. Far above what a sync script needs (a
- * 10,000-track library is ~100 playlist pages, ~200 track batches), and far above anything Spotify
- * could serve (the pacer lets ~3/s upstream), so only cache/CSV-bound loops ever meet it. A short
- * window lets a stopped client recover within 10 s.
- */
-export const DEFAULT_RATE_LIMIT_MAX = 600
-export const DEFAULT_RATE_LIMIT_WINDOW_MS = 10_000
+/** The default of SPOTIFY_PROXY_CLIENT_LIMIT (config.ts): a short window lets a stopped client recover within 10 s. */
+export const DEFAULT_RATE_LIMIT_MAX = DEFAULT_CLIENT_LIMIT.max
+export const DEFAULT_RATE_LIMIT_WINDOW_MS = DEFAULT_CLIENT_LIMIT.windowMs
 /** Probes must answer even while a client is limited. */
 export const DEFAULT_EXEMPT = ['/healthz', '/readyz']
 
 export interface LocalRateLimitOptions {
-  /** Requests per client per window. */
+  /** Requests per client per window (default: the app's SPOTIFY_PROXY_CLIENT_LIMIT); 0 turns the limit off. */
   max?: number
   timeWindowMs?: number
   /** Route paths (as registered) never limited. */
@@ -75,6 +74,24 @@ export function limitKey (authorization: string | undefined, ip: string | undefi
   return key
 }
 
+/** Whether an Authorization header carries a proxy-local token, remembered per token. */
+function localTokens (trust: { isLocal: (token: string) => boolean }): (authorization: string | undefined) => boolean {
+  const memo = new Map<string, boolean>()
+  return (authorization) => {
+    const token = TrustStore.bearer(authorization)
+    if (token === null) return false
+    // `demo` is local only while the demo library is served: asked every time (a string compare).
+    if (token === 'demo') return trust.isLocal(token)
+    let local = memo.get(token)
+    if (local === undefined) {
+      local = trust.isLocal(token)
+      if (memo.size >= KEY_MEMO_SIZE) memo.delete(memo.keys().next().value!)
+      memo.set(token, local)
+    }
+    return local
+  }
+}
+
 /** limitKey for a Fastify request. */
 export function clientKey (req: FastifyRequest): string {
   return limitKey(req.headers.authorization, req.ip)
@@ -82,8 +99,11 @@ export function clientKey (req: FastifyRequest): string {
 
 export default fp<LocalRateLimitOptions>(async (app, opts) => {
   const exempt = new Set(opts.exempt ?? DEFAULT_EXEMPT)
-  const max = opts.max ?? DEFAULT_RATE_LIMIT_MAX
-  const windowMs = opts.timeWindowMs ?? DEFAULT_RATE_LIMIT_WINDOW_MS
+  const configured = app.config?.clientLimit
+  const off = opts.max === 0 || (opts.max === undefined && configured === null)
+  const max = opts.max ?? configured?.max ?? DEFAULT_RATE_LIMIT_MAX
+  const windowMs = opts.timeWindowMs ?? configured?.windowMs ?? DEFAULT_RATE_LIMIT_WINDOW_MS
+  const isLocal = app.hasDecorator('proxy') ? localTokens(app.proxy.trust) : () => false
   const cache = opts.cache ?? 5000
   const settings = { max, timeWindow: windowMs, keyGenerator: clientKey, cache }
   const Store = opts.store
@@ -103,6 +123,7 @@ export default fp<LocalRateLimitOptions>(async (app, opts) => {
 
   const limit: LocalLimit = {
     check (authorization, ip) {
+      if (off || isLocal(authorization)) return ALLOWED
       let counted: WindowCount | undefined
       store.incr(limitKey(authorization, ip), (err, result) => {
         if (err !== null) throw err

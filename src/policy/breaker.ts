@@ -1,6 +1,7 @@
-// A dead upstream must not cost every request a full timeout: after repeated failures the
-// breaker opens and requests fall back at once; after a pause one probe goes through
-// (half-open) and its outcome closes or re-opens the breaker.
+// A dead upstream must not cost every request a full timeout: after repeated transport failures
+// (refused, reset, DNS, timeout: never a 5xx, which is an answer) the breaker opens and requests
+// fall back at once; after a pause one probe goes through (half-open) and its outcome closes or
+// re-opens the breaker.
 
 export interface BreakerOptions {
   failures: number
@@ -32,6 +33,17 @@ export class CircuitBreaker {
     if (s === 'open' || this.#probing) return false
     this.#probing = true
     return true
+  }
+
+  /** Seconds until the next probe may go (0 unless open). */
+  secondsLeft (): number {
+    if (this.state() !== 'open') return 0
+    return Math.max(1, Math.ceil((this.#openedAt! + this.#opts.openMs - this.#opts.now()) / 1000))
+  }
+
+  /** A request allowed through never reached upstream (refused by the pacer): the probe slot is free again. */
+  abandon (): void {
+    this.#probing = false
   }
 
   success (): void {

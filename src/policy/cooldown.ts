@@ -12,21 +12,44 @@ export interface Cooldown {
 /** Spotify omits Retry-After now and then (beetbox/beets#4370): wait this long then. */
 export const DEFAULT_RETRY_AFTER_S = 5
 
+export interface CooldownOptions {
+  now?: () => number
+  /** Longest cooldown a 429 may start (SPOTIFY_PROXY_COOLDOWN_MAX); default a day. */
+  maxSeconds?: number
+}
+
+/** Whether a request may go upstream now: yes, yes as the one probe after a cooldown, or no. */
+export type CooldownGate = { open: true, probe: boolean } | { open: false, cooldown: Cooldown }
+
+/** Default cap: Spotify's daily quota refills within a day. */
+export const DEFAULT_COOLDOWN_MAX_S = 86_400
+/** A probe that never reports back (its request died) stops holding the others after this. */
+const PROBE_TIMEOUT_MS = 30_000
+
 export class CooldownStore {
   readonly #get
   readonly #set
   readonly #now: () => number
+  readonly #maxSeconds: number
   #cached: Cooldown | null
+  // A cooldown over, but not yet confirmed by an answer from Spotify: exactly one request (the
+  // probe) goes upstream, the others keep falling back until it reports (RFC 9111 has no such
+  // rule; this is the half-open state of a circuit breaker, applied to Retry-After).
+  #probeSince: number | null = null
 
-  constructor (db: Db, now: () => number = Date.now) {
+  constructor (db: Db, opts: CooldownOptions = {}) {
     this.#get = db.prepare("SELECT value FROM meta WHERE key = 'cooldown'").pluck()
     this.#set = db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('cooldown', ?)")
-    this.#now = now
+    this.#now = opts.now ?? Date.now
+    this.#maxSeconds = opts.maxSeconds ?? DEFAULT_COOLDOWN_MAX_S
     const stored = this.#get.get() as string | undefined
-    this.#cached = stored === undefined ? null : JSON.parse(stored) as Cooldown
+    const parsed = stored === undefined ? null : JSON.parse(stored) as Cooldown & { over?: boolean }
+    // A cooldown stored before the cap existed (or under a larger one) is cut to the cap.
+    if (parsed !== null) parsed.until = Math.min(parsed.until, this.#now() + this.#maxSeconds * 1000)
+    this.#cached = parsed === null || parsed.over === true ? null : { until: parsed.until, reason: parsed.reason }
   }
 
-  /** The running cooldown, or null. */
+  /** The running cooldown, or null (also while its end is being probed). */
   active (): Cooldown | null {
     const c = this.#cached
     return c !== null && c.until > this.#now() ? c : null
@@ -38,16 +61,52 @@ export class CooldownStore {
     return c === null ? 0 : Math.max(1, Math.ceil((c.until - this.#now()) / 1000))
   }
 
-  /** Starts (or extends: a later end wins) the cooldown a 429 asks for. */
+  /**
+   * May a request go upstream? While a cooldown runs, no. Once it is over, the first caller is the
+   * probe; the others wait (fall back) until the probe reports with settle(), or it times out.
+   */
+  gate (): CooldownGate {
+    const c = this.#cached
+    if (c === null) return OPEN
+    const now = this.#now()
+    if (c.until > now) return { open: false, cooldown: c }
+    if (this.#probeSince !== null && now - this.#probeSince < PROBE_TIMEOUT_MS) return { open: false, cooldown: c }
+    this.#probeSince = now
+    return PROBE
+  }
+
+  /** A cooldown is over and its probe is on its way to Spotify. */
+  probing (): boolean {
+    return this.#probeSince !== null && this.#now() - this.#probeSince < PROBE_TIMEOUT_MS
+  }
+
+  /** Spotify answered a request that went through the gate with something other than a 429. */
+  settle (): void {
+    if (this.#cached === null || this.#cached.until > this.#now()) return
+    this.#set.run(JSON.stringify({ ...this.#cached, over: true }))
+    this.#cached = null
+    this.#probeSince = null
+  }
+
+  /** The probe got no answer at all (the transport failed): the next request probes again. */
+  unsettled (): void {
+    this.#probeSince = null
+  }
+
+  /** Starts (or extends: a later end wins) the cooldown a 429 asks for, capped at maxSeconds. */
   start (retryAfterSeconds: number, reason: CooldownReason): Cooldown {
-    const until = this.#now() + retryAfterSeconds * 1000
-    const current = this.active()
+    const until = this.#now() + Math.min(retryAfterSeconds, this.#maxSeconds) * 1000
+    const current = this.#cached !== null && this.#cached.until > this.#now() ? this.#cached : null
     const next = current !== null && current.until >= until ? current : { until, reason }
     this.#cached = next
+    this.#probeSince = null
     this.#set.run(JSON.stringify(next))
     return next
   }
 }
+
+const OPEN: CooldownGate = Object.freeze({ open: true, probe: false })
+const PROBE: CooldownGate = Object.freeze({ open: true, probe: true })
 
 /**
  * Seconds to wait after a 429: the Retry-After header (delta-seconds or an HTTP-date, RFC 9110

@@ -18,7 +18,7 @@ import type { LibraryOwner } from './owner.js'
 import type { Identity, TrustStore } from './trust.js'
 
 export type Source = 'upstream' | 'cache' | 'stale' | 'csv' | 'local'
-export type FallbackReason = 'rate-limited' | 'quota-exceeded' | 'upstream-5xx' | 'upstream-unreachable' | 'upstream-timeout' | 'auth-expired' | 'endpoint-closed' | 'offline-mode'
+export type FallbackReason = 'rate-limited' | 'quota-exceeded' | 'upstream-5xx' | 'upstream-unreachable' | 'upstream-timeout' | 'auth-expired' | 'endpoint-closed' | 'offline-mode' | 'paced' | 'token-unverified'
 
 export interface ProxyReply {
   status: number
@@ -46,7 +46,13 @@ export interface EntityStore {
   getAudioFeatures: (ids: readonly string[], opts?: { minStoredAt?: number }) => Array<Record<string, unknown> | null>
 }
 /** The library's answer: its status and either the JSON body or its serialised bytes (memoised answers). */
-export type LibraryAnswerer = (req: { method: string, path: string }, owner: { id: string, displayName: string | null }) => { status: number, body?: unknown, bytes?: Buffer } | null
+export type LibraryAnswerer = (req: { method: string, path: string }, owner: { id: string, displayName: string | null }) => { status: number, body?: unknown, bytes?: Buffer, missing?: number } | null
+/**
+ * Whose a library answer is: `by-id` (single tracks and audio features asked by id: catalog data
+ * any token may read while Spotify cannot be asked) or `owner` (everything else: search results,
+ * pages, playlists, /me: the owner's). Null: the library does not answer this request.
+ */
+export type LibraryScope = (method: string, path: string) => 'by-id' | 'owner' | null
 export interface SnapshotStore {
   observe: (json: unknown) => string[]
   confirmedSince: (playlistId: string, time: number) => boolean
@@ -70,6 +76,10 @@ export interface FlowDeps {
     /** Spotify's API bases (`…/v1`) whose links in upstream answers are rewritten to publicApiBase. */
     upstreamApiBases: string[]
     rewriteLinks: boolean
+    /** Longest Retry-After on the proxy's own answers; the whole wait goes in X-Proxy-Upstream-Retry-After. */
+    maxRetryAfterSeconds: number
+    /** SPOTIFY_PROXY_TRUST=owner-on-loopback on a loopback-bound proxy. */
+    ownerOnLoopback: boolean
   }
   upstream: UpstreamClient
   /** Spotify's rolling 30 s window, kept client-side: requests queue instead of provoking 429s. */
@@ -80,6 +90,7 @@ export interface FlowDeps {
   cacheKey: KeyFn
   userSpecific: UserSpecificFn
   library: LibraryAnswerer | null
+  libraryScope: LibraryScope
   trust: TrustStore
   owner: LibraryOwner
   cooldown: CooldownStore
@@ -90,6 +101,8 @@ export interface FlowDeps {
   refusals: RefusedEndpoints
   /** Keeping what an answer taught failed (the answer itself still goes out). */
   onStoreError?: (err: unknown) => void
+  /** A token served as the owner's during an outage (owner-on-loopback) that Spotify then refused. */
+  onProvisionalRejected?: () => void
   now?: () => number
 }
 
@@ -140,6 +153,10 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
   const userLookups = new Map<string, Promise<void>>()
   const userLookupsTried = new Set<string>()
   const hitHeaders = new WeakMap<StoredAnswer, { age: number, headers: Readonly<Record<string, string>> }>()
+  // Tokens served as the owner's during an outage (owner-on-loopback), until Spotify judges them.
+  const provisional = new Set<string>()
+  // The wait the last refused pacing slot projected, for the answers that fell back meanwhile.
+  let pacedWaitS: number | null = null
 
   return { handle, fresh }
 
@@ -169,6 +186,8 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
 
   async function handle (req: FlowRequest): Promise<ProxyReply> {
     const who = deps.trust.identify(req.token)
+    // Spotify answers every Web API request without a token 401: it is never asked that.
+    if (who.anonymous) return local(401, 'No token provided', null)
     const key = keyOf(req, who)
     if (key === null || !who.trusted) return respond(req, who, key)
     // Requests in different modes may get different answers: they never share one.
@@ -208,6 +227,13 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
         const missing = missingIds(er.ids, known)
         const subPath = severalPath(er, missing)
         const sub = await respond({ ...req, path: subPath }, who, keyOf(req, who, subPath))
+        // The rest held nowhere: what is known goes out, the rest null and counted.
+        if (isMiss(sub)) {
+          const reason = sub.reason ?? 'offline-mode'
+          const headers: Record<string, string> = { 'content-type': JSON_TYPE, 'x-proxy-source': 'cache', 'x-proxy-fallback-reason': `${reason},not-in-library`, 'x-proxy-missing': String(missing.length), 'cache-control': FALLBACK_CACHE_CONTROL }
+          const body = assembleSeveral(er.kind, er.ids, known, new Map())
+          return { status: 200, headers, body: Buffer.from(JSON.stringify(body)), source: 'cache', reason, upstreamStatus: null, upstreamMs: null }
+        }
         if (sub.status !== 200) return sub
         const field = SEVERAL_FIELD[er.kind]
         const got = (JSON.parse(sub.body.toString('utf8')) as Record<string, Array<Record<string, unknown> | null>>)[field] ?? []
@@ -245,10 +271,13 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
       return fallback('endpoint-closed', null)
     }
 
-    const cooling = deps.cooldown.active()
-    if (cooling !== null && mode !== 'online') return fallback(cooling.reason, null)
-    if (cooling !== null) return cooldownAnswer()
-    if (!deps.breaker.allow()) return fallback('upstream-unreachable', null)
+    // After a cooldown exactly one request probes Spotify; the rest fall back until it reports.
+    const gate = deps.cooldown.gate()
+    if (!gate.open) return mode === 'online' ? cooldownAnswer() : fallback(gate.cooldown.reason, null)
+    if (!deps.breaker.allow()) {
+      if (gate.probe) deps.cooldown.unsettled()
+      return mode === 'online' ? local(502, 'Spotify could not be reached (the proxy stopped trying for a while)', 'upstream-unreachable', waitHeaders(deps.breaker.secondsLeft())) : fallback('upstream-unreachable', null)
+    }
 
     const headers = forwardRequestHeaders(req.headers)
     let answer: UpstreamAnswer
@@ -278,9 +307,13 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
         }
       }
     } catch (err) {
+      // Nothing reached Spotify, or nothing came back: neither gate learned anything.
+      if (gate.probe) deps.cooldown.unsettled()
+      if (err instanceof PacingTimeout || err instanceof CooldownStarted) deps.breaker.abandon()
       if (err instanceof PacingTimeout) {
-        if (s.fallbackOnRateLimit && mode !== 'online') return fallback('rate-limited', null)
-        return local(429, 'API rate limit exceeded', 'rate-limited', { 'retry-after': String(Math.max(1, Math.ceil((err.waitMs ?? 1000) / 1000))) })
+        pacedWaitS = Math.max(1, Math.ceil((err.waitMs ?? 1000) / 1000))
+        if (s.fallbackOnRateLimit && mode !== 'online') return fallback('paced', null)
+        return local(429, 'API rate limit exceeded (the proxy\'s pacing of Spotify\'s 30-second window)', 'paced', waitHeaders(pacedWaitS, true))
       }
       // A 429 started a cooldown while this request was queued: it was never sent into it.
       if (err instanceof CooldownStarted) {
@@ -288,11 +321,18 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
         return late !== null && mode !== 'online' ? fallback(late.reason, null) : cooldownAnswer()
       }
       if (!(err instanceof UpstreamFailure)) throw err
-      deps.breaker.failure()
+      // A stranger's token moves no shared state (a breaker trip would stop everyone).
+      if (who.trusted) deps.breaker.failure()
+      else deps.breaker.abandon()
       const reason: FallbackReason = err.kind === 'timeout' ? 'upstream-timeout' : 'upstream-unreachable'
       if (s.fallbackOnError && mode !== 'online') return fallback(reason, null)
       return local(err.kind === 'timeout' ? 504 : 502, err.kind === 'timeout' ? 'Spotify did not answer in time' : `Spotify could not be reached (${err.kind})`, reason)
     }
+    // Spotify answered: a cooldown it ended is over, and the connection works (5xx included:
+    // the breaker is for an unreachable upstream; a 5xx is retried with the next request).
+    if (answer.status !== 429) deps.cooldown.settle()
+    else if (!who.trusted && gate.probe) deps.cooldown.unsettled()
+    deps.breaker.success()
 
     const upstream = (a: UpstreamAnswer): ProxyReply => ({
       status: a.status,
@@ -305,7 +345,6 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
     })
 
     if (answer.status === 304 && cached !== null) {
-      deps.breaker.success()
       deps.cache!.refresh(key!)
       return withUpstream(fromCache(cached, 'cache', null), answer)
     }
@@ -317,12 +356,10 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
           json = JSON.parse(answer.body.toString('utf8'))
         } catch {
           // A 200 whose JSON does not parse is a broken answer, not data (truncated upstream).
-          deps.breaker.failure()
           if (s.fallbackOnError && mode !== 'online') return fallback('upstream-5xx', null, answer)
           return upstream(answer)
         }
       }
-      deps.breaker.success()
       if (closed !== null) deps.refusals.clear(closed)
       // Paging links (and hrefs) on the proxy, so clients following `next` stay here.
       if (json !== undefined && s.rewriteLinks && rewriteLinks(json, s.upstreamApiBases, s.publicApiBase) > 0) {
@@ -345,24 +382,33 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
     }
 
     if (answer.status === 429) {
+      // Only a token Spotify accepted through the proxy starts a cooldown for everyone: Spotify's
+      // limits are per app, and a stranger's token may be another app's. Its 429 is its own.
+      if (!who.trusted) return upstream(answer)
       const quota = isQuotaExceeded(answer.body)
       deps.cooldown.start(retryAfterSeconds(answer.headers['retry-after'], now()), quota ? 'quota-exceeded' : 'rate-limited')
-      const relayed = upstream(answer)
-      relayed.headers = { ...relayed.headers, 'retry-after': String(deps.cooldown.secondsLeft()) }
-      if (s.fallbackOnRateLimit && mode !== 'online') return fallback(quota ? 'quota-exceeded' : 'rate-limited', relayed)
-      return relayed
+      // Spotify's own 429 goes back as it came (Retry-After included) when nothing can serve.
+      if (s.fallbackOnRateLimit && mode !== 'online') return fallback(quota ? 'quota-exceeded' : 'rate-limited', upstream(answer))
+      return upstream(answer)
     }
     if (answer.status >= 500) {
-      deps.breaker.failure()
       if (s.fallbackOnError && mode !== 'online') return fallback('upstream-5xx', upstream(answer))
       return upstream(answer)
     }
-    deps.breaker.success()
+    if (answer.status === 401 && req.token !== null && !who.trusted) {
+      // Spotify refused a token nobody verified: it is trusted by nothing from now on.
+      if (provisional.has(req.token)) {
+        provisional.delete(req.token)
+        deps.onProvisionalRejected?.()
+      }
+      deps.trust.reject(req.token)
+    }
     // A 401 falls back only for a token Spotify accepted before (a verified user whose token
     // expired); an unknown token gets Spotify's own 401.
     if (answer.status === 401 && s.fallbackOnAuthError && who.trusted && mode !== 'online') return fallback('auth-expired', upstream(answer))
     if (answer.status === 403 && closed !== null) {
-      deps.refusals.refuse(closed, answer.status)
+      // Only a token Spotify accepted marks an endpoint refused for everyone.
+      if (who.trusted) deps.refusals.refuse(closed, answer.status)
       const several = entityRequest(req.path)
       if (several !== null && several.kind === 'track' && !several.single) return await fanOut(req, several)
       // /users/{id}/playlists may be the caller's own list, which /me/playlists answers: ask who
@@ -475,28 +521,83 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
       return { status: 200, headers, body: Buffer.from(JSON.stringify(stitchSearchPages(p, pages, base))), ms }
     }
 
+    /**
+     * Spotify could not (or would not) answer: what the proxy holds, as far as this token may read
+     * it (docs/trust.md), else upstream's own error, else an honest miss of the proxy's own.
+     */
     function fallback (reason: FallbackReason, relayed: ProxyReply | null, broken?: UpstreamAnswer): ProxyReply {
       const withStatus = (r: ProxyReply): ProxyReply => broken !== undefined ? withUpstream(r, broken) : relayed !== null ? { ...r, upstreamStatus: relayed.upstreamStatus, upstreamMs: relayed.upstreamMs } : r
-      if (isGet && who.trusted) {
-        const stale = key !== null ? deps.cache!.get(key) : null
+      // A token Spotify refused is trusted by nothing: its own 401 (or Spotify's, just relayed).
+      if (who.rejected) return relayed ?? local(401, 'Spotify refused this access token (401); get a new one', reason, waitHeaders(waitFor(reason)))
+      const reader = readerFor(reason)
+      const userData = deps.userSpecific(req.path)
+      if (isGet && (reader.trusted || !userData)) {
+        const readerKey = reader === who ? key : keyOf(req, reader)
+        const stale = readerKey !== null ? deps.cache!.get(readerKey) : null
         if (stale !== null) return withStatus(fromCache(stale, 'stale', reason))
         const er = entityRequest(req.path)
-        const known = er !== null && deps.entities !== null ? entities(er, req, who, 0) : []
+        const known = er !== null && deps.entities !== null ? entities(er, req, reader, 0) : []
         if (er !== null && known.length > 0 && known.every(e => e !== null)) return withStatus(fromEntities(er, known, 'stale', reason))
-        const csv = libraryAnswer(who, req.method, req.path)
-        // "Not in my library" is no answer while Spotify may know better: its own error (or the
-        // cooldown's 429) is the truth then. A malformed request is malformed everywhere.
-        if (csv !== null && (csv.status < 400 || csv.status === 400 || reason === 'offline-mode')) return withStatus(fromLibrary(csv, reason))
+        // A web page (Origin) with a token nobody verified must not learn what the library holds.
+        const csv = reader.trusted || req.headers.origin === undefined ? libraryAnswer(reader, req.method, req.path) : null
+        // A library 404 is "not in my library", never "Spotify has no such thing": a miss.
+        if (csv !== null && csv.status !== 404) return withStatus(fromLibrary(csv, reason))
       }
       if (relayed !== null) return relayed
       if (broken !== undefined) return withUpstream(local(502, 'Spotify sent a broken answer', reason), broken)
-      if (!who.trusted) return local(401, who.anonymous ? 'No token provided' : 'Invalid access token', reason)
-      if (reason === 'rate-limited' || reason === 'quota-exceeded') return cooldownAnswer()
+      if (userData && !reader.trusted) {
+        return local(503, 'This token is not verified yet and Spotify cannot be asked now; user data goes only to tokens Spotify accepted through the proxy (or refreshed through its /api/token)', 'token-unverified', { ...waitHeaders(waitFor(reason)), 'x-proxy-fallback-reason': `${reason},token-unverified` })
+      }
       if (reason === 'endpoint-closed') return local(403, 'Forbidden', reason)
-      if (reason === 'offline-mode') return local(503, 'Offline mode: nothing cached or in the CSV library answers this request', reason)
-      if (reason === 'upstream-timeout') return local(504, 'Spotify did not answer in time', reason)
-      return local(502, 'Spotify could not be reached', reason)
+      return miss(reason)
     }
+
+    /** Who reads the fallback: the token itself, or (owner-on-loopback) the owner while Spotify cannot be asked. */
+    function readerFor (reason: FallbackReason): Identity {
+      if (who.trusted || !s.ownerOnLoopback || reason === 'auth-expired' || reason === 'endpoint-closed' || req.token === null) return who
+      const owner = deps.owner.known()
+      if (owner === null) return who
+      if (provisional.size >= USER_LOOKUP_MEMO) provisional.delete(provisional.values().next().value!)
+      provisional.add(req.token)
+      return { ...who, trusted: true, principal: owner.id, userId: owner.id }
+    }
+
+    /** Nothing holds it: 503 (502/504 when Spotify was unreachable or slow), saying why. */
+    function miss (reason: FallbackReason): ProxyReply {
+      const status = reason === 'upstream-timeout' ? 504 : reason === 'upstream-unreachable' ? 502 : 503
+      const why: Partial<Record<FallbackReason, string>> = {
+        'rate-limited': 'Spotify is rate-limiting this app',
+        'quota-exceeded': 'Spotify\'s daily quota for this app is spent',
+        'offline-mode': 'Offline mode',
+        paced: 'The proxy is pacing requests to Spotify',
+        'upstream-timeout': 'Spotify did not answer in time',
+        'upstream-unreachable': 'Spotify could not be reached',
+        'upstream-5xx': 'Spotify failed',
+        'auth-expired': 'Spotify refused the token'
+      }
+      return local(status, `${why[reason] ?? 'Spotify cannot answer now'}, and neither the cache nor the CSV library holds this`, reason, { ...waitHeaders(waitFor(reason)), 'x-proxy-fallback-reason': `${reason},not-in-library` })
+    }
+  }
+
+  /** Seconds until the proxy asks Spotify again, when that is known. */
+  function waitFor (reason: FallbackReason): number | null {
+    if (reason === 'rate-limited' || reason === 'quota-exceeded') return Math.max(1, deps.cooldown.secondsLeft())
+    if (reason === 'paced') return pacedWaitS
+    if (reason === 'upstream-unreachable' && deps.breaker.state() === 'open') return deps.breaker.secondsLeft()
+    return null
+  }
+
+  /**
+   * The wait on an answer of the proxy's own: always in X-Proxy-Upstream-Retry-After, and as
+   * Retry-After only up to the cap (clients such as spotipy sleep for the whole Retry-After). A
+   * 429 always carries one, capped.
+   */
+  function waitHeaders (seconds: number | null, is429 = false): Record<string, string> {
+    if (seconds === null) return {}
+    const wait = Math.max(1, Math.ceil(seconds))
+    const h: Record<string, string> = { 'x-proxy-upstream-retry-after': String(wait) }
+    if (is429 || wait <= s.maxRetryAfterSeconds) h['retry-after'] = String(Math.min(wait, s.maxRetryAfterSeconds))
+    return h
   }
 
   /** One upstream exchange, after its pacing slot; never sent into a cooldown that began meanwhile. */
@@ -519,29 +620,43 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
     const unique = [...new Set(er.ids)]
     const query = er.market === null ? '' : `?market=${encodeURIComponent(er.market)}`
     const parts = await mapLimit(unique, FAN_OUT_CONCURRENCY, async id => await handle({ ...req, method: 'GET', path: `/v1/tracks/${id}${query}`, body: undefined }))
-    const failed = parts.find(r => r.status !== 200 && r.status !== 404 && r.status !== 400)
+    // Ids nothing holds are null in place (X-Proxy-Missing counts them); any other failure, or
+    // a batch nothing at all could serve, is the batch's answer.
+    const failed = parts.find(r => r.status !== 200 && r.status !== 404 && r.status !== 400 && !isMiss(r))
     if (failed !== undefined) return failed
+    if (parts.every(isMiss)) return parts[0]!
     const byId = new Map(unique.map((id, i) => [id, parts[i]!]))
+    let missing = 0
     const tracks = er.ids.map(id => {
       const r = byId.get(id)!
+      if (isMiss(r)) missing++
       return r.status === 200 ? JSON.parse(r.body.toString('utf8')) as unknown : null
     })
-    const worst = parts.reduce((a, r) => (SOURCE_RANK[r.source] > SOURCE_RANK[a.source] ? r : a))
+    const served = parts.filter(r => !isMiss(r))
+    const worst = served.reduce((a, r) => (SOURCE_RANK[r.source] > SOURCE_RANK[a.source] ? r : a))
     const reason = parts.find(r => r.reason !== null)?.reason ?? null
     const headers: Record<string, string> = { 'content-type': JSON_TYPE, 'x-proxy-source': worst.source }
     if (reason !== null) {
-      headers['x-proxy-fallback-reason'] = reason
+      headers['x-proxy-fallback-reason'] = missing > 0 ? `${reason},not-in-library` : reason
       headers['cache-control'] = FALLBACK_CACHE_CONTROL
     }
+    if (missing > 0) headers['x-proxy-missing'] = String(missing)
     const ms = parts.reduce((sum, r) => sum + (r.upstreamMs ?? 0), 0)
     return { status: 200, headers, body: Buffer.from(JSON.stringify({ tracks })), source: worst.source, reason, upstreamStatus: worst.upstreamStatus, upstreamMs: ms }
   }
 
-  /** The CSV library's answer; its user data (/me, playlists) only for the library's owner. */
+  /**
+   * The CSV library's answer: tracks and audio features by id for any token that got this far;
+   * everything else (search, pages, playlists, /me) only for the owner's tokens and local ones.
+   * A batch the library holds none of is no answer (a miss).
+   */
   function libraryAnswer (who: Identity, method: string, path: string): ReturnType<LibraryAnswerer> {
     if (deps.library === null) return null
-    if (deps.userSpecific(path) && !deps.owner.isOwner(who)) return null
-    return deps.library({ method, path }, deps.owner.forAnswers())
+    const scope = deps.libraryScope(method, path)
+    if (scope === null || (scope === 'owner' && !deps.owner.isOwner(who))) return null
+    const a = deps.library({ method, path }, deps.owner.forAnswers())
+    if (a !== null && a.missing !== undefined && a.missing > 0 && a.missing === entityRequest(path)?.ids.length) return null
+    return a
   }
 
   function learnFrom (token: string, path: string, json: unknown): void {
@@ -646,9 +761,11 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
   }
 
   function fromLibrary (a: NonNullable<ReturnType<LibraryAnswerer>>, reason: FallbackReason): ProxyReply {
+    // A batch keeps Spotify's shape (null in place) and says how many the library lacked.
+    const missing: Record<string, string> = a.missing !== undefined && a.missing > 0 ? { 'x-proxy-missing': String(a.missing), 'x-proxy-fallback-reason': `${reason},not-in-library` } : {}
     return {
       status: a.status,
-      headers: { 'content-type': JSON_TYPE, 'cache-control': FALLBACK_CACHE_CONTROL, 'x-proxy-source': 'csv', 'x-proxy-fallback-reason': reason },
+      headers: { 'content-type': JSON_TYPE, 'cache-control': FALLBACK_CACHE_CONTROL, 'x-proxy-source': 'csv', 'x-proxy-fallback-reason': reason, ...missing },
       body: a.bytes ?? Buffer.from(JSON.stringify(a.body)),
       source: 'csv',
       reason,
@@ -660,7 +777,7 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
   function local (status: number, message: string, reason: FallbackReason | null, extra: Record<string, string> = {}, body?: unknown): ProxyReply {
     return {
       status,
-      headers: { 'content-type': JSON_TYPE, 'x-proxy-source': 'local', ...extra },
+      headers: { 'content-type': JSON_TYPE, 'x-proxy-source': 'local', ...(reason === null ? {} : { 'x-proxy-fallback-reason': reason }), ...extra },
       body: Buffer.from(JSON.stringify(body ?? spotifyError(status, message))),
       source: 'local',
       reason,
@@ -669,12 +786,12 @@ export function createProxyFlow (deps: FlowDeps): ProxyFlow {
     }
   }
 
-  /** During a cooldown with nothing to serve: Spotify's own 429, with the time left. */
+  /** Online mode during a cooldown (never falls back): a 429 like Spotify's, its Retry-After capped. */
   function cooldownAnswer (): ProxyReply {
     const c = deps.cooldown.active()
     const quota = c?.reason === 'quota-exceeded'
     const body = { error: { status: 429, message: quota ? 'Too many requests' : 'API rate limit exceeded', ...(quota ? { reason: 'QUOTA_EXCEEDED' } : {}) } }
-    return local(429, '', c?.reason ?? 'rate-limited', { 'retry-after': String(Math.max(1, deps.cooldown.secondsLeft())) }, body)
+    return local(429, '', c?.reason ?? 'rate-limited', waitHeaders(Math.max(1, deps.cooldown.secondsLeft()), true), body)
   }
 
   function ageSeconds (a: StoredAnswer): number {
@@ -704,6 +821,11 @@ async function settledWithin<T> (p: Promise<T>, ms: number): Promise<T | null> {
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** The proxy's own "nothing holds this" answer (see fallback's miss). */
+function isMiss (r: ProxyReply): boolean {
+  return r.source === 'local' && (r.headers['x-proxy-fallback-reason'] ?? '').endsWith(',not-in-library')
 }
 
 function withUpstream (r: ProxyReply, a: UpstreamAnswer): ProxyReply {

@@ -50,12 +50,26 @@ const KIND_BY_CODE: Record<string, UpstreamFailureKind> = {
 // Mistakes in how we call undici, not upstream trouble: rethrown so a bug never looks like an outage.
 const PROGRAMMER_ERROR_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED', 'UND_ERR_INVALID_RETURN_VALUE'])
 
-export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClient {
-  const base = new URL(opts.baseUrl)
-  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new TypeError('Upstream base URL must be http: or https:')
-  if (base.username !== '' || base.password !== '' || base.search !== '' || base.hash !== '') {
-    throw new TypeError('Upstream base URL must not carry credentials, a query or a fragment')
+/**
+ * Why `url` cannot be the upstream base, or null. Configuration (serve, doctor) and the client
+ * share it. Messages never repeat the URL: it may hold credentials.
+ */
+export function upstreamBaseProblem (url: string): string | null {
+  let base: URL
+  try {
+    base = new URL(url)
+  } catch {
+    return 'not a URL'
   }
+  if (base.protocol !== 'https:' && base.protocol !== 'http:') return 'must be http: or https:'
+  if (base.username !== '' || base.password !== '' || base.search !== '' || base.hash !== '') return 'must not carry credentials, a query or a fragment'
+  return null
+}
+
+export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClient {
+  const problem = upstreamBaseProblem(opts.baseUrl)
+  if (problem !== null) throw new TypeError(`Upstream base URL ${problem}`)
+  const base = new URL(opts.baseUrl)
   const basePath = base.pathname.replace(/\/+$/, '')
   const timeoutMs = positive(opts.timeoutMs, 'timeoutMs')
   const maxBytes = positive(opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes')

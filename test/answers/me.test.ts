@@ -69,3 +69,13 @@ t.test('GET /v1/me/tracks: several real Liked Songs exports are one list', async
   t.same([last.items.length, last.next], [11, null])
   checkSchema(t, 'PagingSavedTrackObject', last)
 })
+
+t.test('GET /v1/me/tracks/contains: each id against the Liked Songs, in order', async t => {
+  const liked = '456TLP2AylMogQEbXWp18z'
+  const notLiked = '5WPzEMeLcuFNHaKWXPmMmW' // in Deep Focus, not saved
+  t.strictSame(body(demo, `/v1/me/tracks/contains?ids=${notLiked},${liked},${liked}`), [false, true, true])
+  t.strictSame(body(demo, '/v1/me/tracks/contains?ids=0000000000000000000000'), [false], 'an unknown id is simply not saved')
+  t.same(ask(demo, '/v1/me/tracks/contains?ids=nope'), spotifyErr(400, 'invalid id'))
+  t.equal(ask(demo, `/v1/me/tracks/contains?ids=${Array(51).fill(liked).join(',')}`)?.status, 400, 'at most 50')
+  t.equal(ask(demo, '/v1/me/tracks/contains')?.status, 400)
+})

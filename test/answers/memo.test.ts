@@ -3,7 +3,7 @@
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import t from 'tap'
-import { LibraryAnswerMemo } from '../../src/answers/memo.js'
+import { DEFAULT_MAX_ENTRIES, LibraryAnswerMemo } from '../../src/answers/memo.js'
 import { openDatabase } from '../../src/library/db.js'
 import { importLibrary } from '../../src/library/importer.js'
 import { LibraryStore } from '../../src/library/store.js'
@@ -11,20 +11,45 @@ import { DEMO_LIBRARY } from '../../src/config.js'
 
 t.test('bounded by bytes, least recently used first', async t => {
   let version = 'a'
-  const memo = new LibraryAnswerMemo({ maxBytes: 800, version: () => version })
+  // Each entry below costs 1,000 answer bytes + 2 × 2 key bytes + 200 overhead = 1,204.
+  const memo = new LibraryAnswerMemo({ maxBytes: 10_000, version: () => version })
   const answer = (n: number): { status: number, bytes: Buffer } => ({ status: 200, bytes: Buffer.alloc(n, 'x') })
-  memo.put('k1', answer(100))
-  memo.put('k2', answer(100))
-  t.same(memo.get('k1')?.bytes.length, 100)
-  for (let i = 3; i <= 9; i++) memo.put(`k${i}`, answer(100))
-  t.ok(memo.size.bytes <= 800)
+  memo.put('k1', answer(1000))
+  memo.put('k2', answer(1000))
+  t.same(memo.get('k1')?.bytes.length, 1000)
+  for (let i = 3; i <= 9; i++) memo.put(`k${i}`, answer(1000))
+  t.ok(memo.size.bytes <= 10_000)
+  t.equal(memo.size.entries, 8)
   t.not(memo.get('k1'), null, 'recently used: kept')
   t.equal(memo.get('k2'), null, 'least recently used: dropped')
-  memo.put('huge', answer(200))
+  memo.put('huge', answer(2000))
   t.equal(memo.get('huge'), null, 'an answer over an eighth of the bound is not kept')
   version = 'b'
   t.equal(memo.get('k1'), null, 'a new library version drops everything')
   t.same(memo.size, { entries: 0, bytes: 0 })
+})
+
+t.test('bounded by entries', async t => {
+  const memo = new LibraryAnswerMemo({ maxBytes: 1 << 30, maxEntries: 3, version: () => 'v' })
+  for (const k of ['a', 'b', 'c', 'd']) memo.put(k, { status: 200, bytes: Buffer.from('{}') })
+  t.equal(memo.size.entries, 3)
+  t.equal(memo.get('a'), null, 'the oldest went')
+  t.not(memo.get('d'), null)
+})
+
+t.test('60,000 distinct 8 KB paths (a client choosing its keys) stay within the bound, keys counted', async t => {
+  // The proxy's own settings (src/plugins/proxy.ts: 256 MB) and a key as it builds them.
+  const maxBytes = 256 * 1024 * 1024
+  const memo = new LibraryAnswerMemo({ maxBytes, version: () => 'v' })
+  const body = Buffer.from('{"error":{"status":400,"message":"invalid id"}}')
+  const filler = 'x'.repeat(8 * 1024 - 40)
+  for (let i = 0; i < 60_000; i++) memo.put(`GET local\u0000\u0000/v1/tracks/${i}?q=${filler}`, { status: 400, bytes: body })
+  const { entries, bytes } = memo.size
+  t.ok(entries <= DEFAULT_MAX_ENTRIES, `${entries} entries kept, at most ${DEFAULT_MAX_ENTRIES}`)
+  t.ok(bytes <= maxBytes, `${bytes} bytes counted, at most ${maxBytes}`)
+  t.ok(bytes >= entries * 8 * 1024, 'every kept key is counted at its length at least')
+  t.not(memo.get(`GET local\u0000\u0000/v1/tracks/59999?q=${filler}`), null, 'the newest are kept')
+  t.equal(memo.get(`GET local\u0000\u0000/v1/tracks/0?q=${filler}`), null, 'the oldest went')
 })
 
 t.test('the store\'s version follows links and other processes\' imports', async t => {

@@ -1,5 +1,6 @@
 // A proxy app pointed at a Spotify double on 127.0.0.1, with its own SQLite file and the
-// demo library; both are closed when the test ends.
+// demo library, which belongs to alice (SPOTIFY_CSV_OWNER; pass `SPOTIFY_CSV_OWNER: ''` to leave
+// it undecided); both are closed when the test ends.
 import path from 'node:path'
 import { Writable } from 'node:stream'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
@@ -7,7 +8,7 @@ import type { Test } from 'tap'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { loggerOptions } from '../../src/logger.js'
-import { startUpstreamDouble, type UpstreamDouble } from './upstream-double.js'
+import { startUpstreamDouble, type DoubleUser, type UpstreamDouble } from './upstream-double.js'
 
 export const USERS = {
   'tok-alice-0123456789': { id: 'alice', display_name: 'Alice', country: 'SE' },
@@ -27,19 +28,28 @@ export interface ProxyRig {
   upstreamCount: () => number
 }
 
-export async function proxyRig (t: Test, env: Record<string, string> = {}, dbFile?: string): Promise<ProxyRig> {
-  const double = await startUpstreamDouble({ users: USERS })
+export interface RigOptions {
+  /** The proxy's wall clock (the upstream double keeps real time). */
+  now?: () => number
+  /** Token → user for the double (default USERS); an accounts double adds the tokens it issues. */
+  users?: Record<string, DoubleUser>
+}
+
+export async function proxyRig (t: Test, env: Record<string, string> = {}, dbFile?: string, opts: RigOptions = {}): Promise<ProxyRig> {
+  const double = await startUpstreamDouble({ users: opts.users ?? USERS })
   const file = dbFile ?? path.join(t.testdir(), 'proxy.sqlite')
   const logs: string[] = []
   const stream = new Writable({ write (chunk: Buffer, _enc, done) { logs.push(chunk.toString()); done() } })
   const config = loadConfig({}, {
     SPOTIFY_API_BASE_URL: double.url,
     SPOTIFY_PROXY_DB: file,
+    SPOTIFY_ACCOUNTS_BASE_URL: double.url,
     SPOTIFY_PROXY_UPSTREAM_TIMEOUT_MS: '400',
+    SPOTIFY_CSV_OWNER: 'alice',
     LOG_LEVEL: 'info',
     ...env
   })
-  const app = await buildApp(config, { logger: { ...loggerOptions('info', false), stream } })
+  const app = await buildApp(config, { logger: { ...loggerOptions('info', false), stream } }, { now: opts.now })
   t.teardown(async () => {
     await app.close()
     await double.close()

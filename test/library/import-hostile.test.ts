@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import iconv from 'iconv-lite'
 import t, { type Test } from 'tap'
+import { MAX_FIELD_CHARS } from '../../src/library/csv-reader.js'
 import type { ImportProblem } from '../../src/library/importer.js'
 import {
   csvRow,
@@ -53,30 +54,33 @@ function fileRow (db: Imported['db'], file: string): FileRow | undefined {
 const ragged: Case = (() => {
   const c = 'ragged'
   return {
-    name: 'ragged rows: missing audio features give features null, the row is kept',
+    name: 'ragged rows: missing audio features give features null, the row is kept; a row cut off before Added At is rejected',
     files: {
       'ragged.csv': exportifyFile([
         trackCells(id(c, 1)),
         trackCells(id(c, 2), { features: false }), // 12 cells: a failed audio-features chunk
         trackCells(id(c, 3)).slice(0, 5), // stops after Release Date
         trackCells(id(c, 4)).slice(0, 2), // URI and name only
-        trackCells(id(c, 5))
+        trackCells(id(c, 5)),
+        trackCells(id(c, 6)).slice(0, 10) // stops after Added At: Genres and Label empty, dropped (Excel)
       ], { bom: true })
     },
     indexed: 1,
     skipped: 0,
-    read: 5,
-    rejected: 0,
-    problems: [],
-    playlists: { 'ragged.csv': ids(c, [1, 2, 3, 4, 5]) },
+    read: 6,
+    rejected: 2,
+    problems: [
+      { file: 'ragged.csv', line: 4, reason: /^5 cells where a row of this export has at least 10 \(the row is cut off\)$/ },
+      { file: 'ragged.csv', line: 5, reason: /^2 cells where .* at least 10/ }
+    ],
+    playlists: { 'ragged.csv': ids(c, [1, 2, 5, 6]) },
     check (t, { store }) {
       t.ok(store.getTrackById(id(c, 1))?.features, 'a full row has features')
       t.equal(store.getTrackById(id(c, 1))?.features?.tempo, 113.331)
-      for (const n of [2, 3, 4]) t.equal(store.getTrackById(id(c, n))?.features, null, `short row ${n} has features null`)
-      t.equal(store.getTrackById(id(c, 3))?.album.releaseDate, '2021-03-04')
-      t.equal(store.getTrackById(id(c, 4))?.name, `Song ${id(c, 4)}`)
-      t.equal(store.getTrackById(id(c, 4))?.album.name, '')
+      for (const n of [2, 6]) t.equal(store.getTrackById(id(c, n))?.features, null, `short row ${n} has features null`)
+      for (const n of [3, 4]) t.equal(store.getTrackById(id(c, n)), null, `cut-off row ${n} is not a track`)
       t.same(store.getTrackById(id(c, 2))?.genres, ['pop', 'dance pop'])
+      t.same(store.getTrackById(id(c, 6))?.genres, [])
     }
   }
 })()
@@ -405,24 +409,35 @@ const formulas: Case = (() => {
   }
 })()
 
-const HUGE = 1024 * 1024
+// A cell may hold up to MAX_FIELD_CHARS, a line up to MAX_LINE_CHARS; beyond, the row is refused,
+// so a 50 MB "track name" is neither stored nor served.
 const hugeField: Case = (() => {
   const c = 'huge'
-  const name = `Huge ${'ab'.repeat(HUGE / 2)}`.slice(0, HUGE)
+  const longest = `Long ${'ab'.repeat(MAX_FIELD_CHARS / 2)}`.slice(0, MAX_FIELD_CHARS)
+  const tooLong = `Huge ${'ab'.repeat(MAX_FIELD_CHARS)}`
+  const fifty = 'x'.repeat(50 * 1024 * 1024)
   return {
-    name: 'a 1 MB track name is kept whole',
-    files: { 'huge-field.csv': exportifyFile([trackCells(id(c, 1)), trackCells(id(c, 2), { name }), trackCells(id(c, 3))]) },
-    indexed: 1,
+    name: 'huge cells: a name at the cell cap is kept whole; a longer cell or a 50 MB line is a problem with file:line',
+    files: {
+      'huge-field.csv': exportifyFile([trackCells(id(c, 1)), trackCells(id(c, 2), { name: longest }), trackCells(id(c, 3), { name: tooLong }), trackCells(id(c, 4))]),
+      'fifty-mb.csv': exportifyFile([trackCells(id(c, 5)), trackCells(id(c, 6), { name: fifty }), trackCells(id(c, 7))])
+    },
+    indexed: 2,
     skipped: 0,
-    read: 3,
-    rejected: 0,
-    problems: [],
-    playlists: { 'huge-field.csv': ids(c, [1, 2, 3]) },
+    read: 7,
+    rejected: 2,
+    problems: [
+      { file: 'fifty-mb.csv', line: 3, reason: /^line of 524290\d\d characters \(longer than 1048576\): not an export row$/ },
+      { file: 'huge-field.csv', line: 4, reason: /^cell 2 holds 131077 characters \(more than 65536\): not an export row$/ }
+    ],
+    playlists: { 'huge-field.csv': ids(c, [1, 2, 4]), 'fifty-mb.csv': ids(c, [5, 7]) },
     check (t, { store }) {
       const got = store.getTrackById(id(c, 2))
-      t.equal(got?.name.length, HUGE)
-      t.ok(got?.name === name, 'the 1 MB name round-trips exactly')
-      t.ok(got?.features, 'the cells after the huge one are in their columns')
+      t.equal(got?.name.length, MAX_FIELD_CHARS)
+      t.ok(got?.name === longest, 'a name at the cap round-trips exactly')
+      t.ok(got?.features, 'the cells after the long one are in their columns')
+      t.equal(store.getTrackById(id(c, 3)), null, 'the over-long name is not a track')
+      t.equal(store.getTrackById(id(c, 6)), null, 'neither is the 50 MB one')
     }
   }
 })()
@@ -590,13 +605,15 @@ t.test('a folder mixing every hostile file: the valid files still load fully', a
 t.test('the CLI over a clean folder exits 0', async t => {
   const root = t.testdir()
   const dir = path.join(root, 'library')
-  for (const c of [ragged, latin1, headerOnly, formulas]) writeLibrary(dir, c.files)
+  for (const c of [latin1, headerOnly, formulas]) writeLibrary(dir, c.files)
+  // Short rows real exports write (no audio features; trailing empty cells dropped) are not problems.
+  writeLibrary(dir, { 'short.csv': exportifyFile([trackCells(id('clean', 1)), trackCells(id('clean', 2), { features: false }), trackCells(id('clean', 3)).slice(0, 10)]) })
   const r = await runCli(['import', dir, '--db', path.join(root, 'index.sqlite'), '--json'])
   t.equal(r.code, 0, 'exit code 0') || t.comment(r.stderr)
   const summary = JSON.parse(r.stdout) as { files: object, rows: object, problems: unknown[] }
   t.same(summary.problems, [])
   t.same(summary.files, { seen: 4, indexed: 4, unchanged: 0, removed: 0, skipped: 0 })
-  t.same(summary.rows, { read: 5 + 4 + 0 + 4, rejected: 0 })
+  t.same(summary.rows, { read: 4 + 0 + 4 + 3, rejected: 0 })
 })
 
 t.test('the CLI on a path that does not exist exits 2 with a clear message', async t => {

@@ -265,9 +265,11 @@ t.test('P4 (Album ID, Label, Total Album Tracks, Album Type) and P11 (ISRC)', as
     label: 'Ajebutter22 Music'
   })
   t.equal(p4.features?.tempo, 99.021)
-  const badAlbumId = map(H.P4, '4oZRdDmetYCOI1qwaHeSzH,"","x","not-an-id","a","b",2019,1,0,,2024-09-02T16:10:56Z,"","",x,"single"').track
+  const badAlbumId = map(H.P4, '4oZRdDmetYCOI1qwaHeSzH,"","x","not-an-id","a","b",2019,1,0,,2024-09-02T16:10:56Z,"","",,"single"').track
   t.equal(badAlbumId.album.id, null, 'an Album ID that is not base62×22 is dropped')
-  t.equal(badAlbumId.album.totalTracks, null, 'a non-numeric track total is null')
+  t.equal(badAlbumId.album.totalTracks, null, 'an empty track total is null')
+  t.equal(rowError(() => map(H.P4, '4oZRdDmetYCOI1qwaHeSzH,"","x","not-an-id","a","b",2019,1,0,,2024-09-02T16:10:56Z,"","",x,"single"')).message,
+    'Total Album Tracks "x" is not a number', 'a word for the track total rejects the row')
 
   const p11 = map(H.P11, 'spotify:track:3b6RZmPmYzg2mRyfoIznYS,CNF112500123,"福气马上来","福气马上来","1119",2025-12-12,195717,65,true,owner_id,2026-04-10T13:44:11Z,"","1119",0.729,0.954,1,-4.183,1,0.126,0.218,0,0.127,0.955,143.021,4')
   t.equal(p11.track.isrc, 'CNF112500123')
@@ -363,8 +365,8 @@ t.test('numbers, booleans and JavaScript `undefined`/`null` leaking into cells',
     ['empty cells', row('', '', '', ''), { durationMs: null, popularity: null, explicit: null, label: null }],
     ['"undefined" label (album lookup failed)', row('1', '0', 'false', 'undefined'), { label: null }],
     ['"null"', row('null', 'null', 'null', 'null'), { durationMs: null, popularity: null, explicit: null, label: null }],
-    ['non-integer duration', row('3.5', '7.0', 'yes', 'x'), { durationMs: null, popularity: 7, explicit: null }],
-    ['non-numeric', row('abc', 'NaN', '1', 'x'), { durationMs: null, popularity: null, explicit: null }]
+    ['spaces around a number, 7.0', row(' 195717 ', '7.0', 'yes', 'x'), { durationMs: 195717, popularity: 7, explicit: null }],
+    ['a cell of spaces', row('  ', '1', 'false', 'x'), { durationMs: null }]
   ]
   for (const [label, tr, want] of cases) {
     if ('durationMs' in want) t.equal(tr.durationMs, want.durationMs, `${label}: durationMs`)
@@ -372,9 +374,17 @@ t.test('numbers, booleans and JavaScript `undefined`/`null` leaking into cells',
     if ('explicit' in want) t.equal(tr.explicit, want.explicit, `${label}: explicit`)
     if ('label' in want) t.equal(tr.album.label, want.label, `${label}: label`)
   }
-  const undef = map(H.P10, 'spotify:track:4oZRdDmetYCOI1qwaHeSzH,"undefined","undefined","Someone",,1000,0,false,,2025-05-01T00:00:00Z,"","undefined"').track
-  t.equal(undef.name, '', '"undefined" track name is empty (the id still identifies the track)')
-  t.equal(undef.album.name, '')
+  for (const [cells, message] of [
+    [['3.5', '7'], 'Duration (ms) "3.5" is not a whole number'],
+    [['abc', '7'], 'Duration (ms) "abc" is not a number'],
+    [['1000', 'NaN'], 'Popularity "NaN" is not a number'],
+    [['1000', 'Infinity'], 'Popularity "Infinity" is not a number'],
+    [['1000', 'ten'], 'Popularity "ten" is not a number']
+  ] as const) {
+    t.equal(rowError(() => row(cells[0], cells[1], 'false', 'x')).message, message, `${cells.join(', ')}: the row is rejected`)
+  }
+  t.equal(rowError(() => map(H.P10, 'spotify:track:4oZRdDmetYCOI1qwaHeSzH,"undefined","undefined","Someone",,1000,0,false,,2025-05-01T00:00:00Z,"","undefined"')).message,
+    'no track name', '"undefined" as the track name: not a track')
   const w6 = map(H.W6, REAL.w6Line2).track
   t.same([w6.discNumber, w6.trackNumber, w6.popularity], [1, 1, 38], 'watsonbox quoted numbers')
 })
@@ -396,7 +406,10 @@ t.test('audio features: all 12 or null', async (t) => {
   t.equal(p10(',,,,,,,,,,,,'), null, 'all 12 empty (pavelkomarov#85)')
   t.equal(p10(',0.729,0.954,1,-4.183,1,0.126,0.218,0,0.127,0.955,143.021,'), null, 'the last one empty')
   t.equal(p10(',0.729,0.954,1,-4.183,1,0.126,0.218,0,0.127,0.955,143.021'), null, 'the last one missing (11 of 12)')
-  t.equal(p10(',0.729,x,1,-4.183,1,0.126,0.218,0,0.127,0.955,143.021,4'), null, 'one non-numeric')
+  t.equal(rowError(() => p10(',0.729,x,1,-4.183,1,0.126,0.218,0,0.127,0.955,143.021,4')).message, 'energy "x" is not a number', 'one non-numeric rejects the row')
+  t.equal(rowError(() => p10(',0.729,,1,-4.183,1,0.126,0.218,0,0.127,abc,143.021,4')).message, 'valence "abc" is not a number', 'even beside an empty one')
+  t.same(p10(',"0,729","0,954",1,"-4,183",1,"0,126","0,218",0,"0,127","0,955","143,021",4'),
+    features(0.729, 0.954, 1, -4.183, 1, 0.126, 0.218, 0, 0.127, 0.955, 143.021, 4), 'decimal commas (an Excel re-save in a comma-decimal locale)')
   t.equal(p10(',0.729,0.954,1,-4.183,1,0.126,0.218,undefined,0.127,0.955,143.021,4'), null, 'one "undefined"')
   t.same(p10(',1e-7,0.954,-1,-60,0,3.37e-5,0.218,0.0000027,0.127,0.955,90,5'), features(1e-7, 0.954, -1, -60, 0, 3.37e-5, 0.218, 0.0000027, 0.127, 0.955, 90, 5), 'exponents, key -1, time signature 5')
 
@@ -539,7 +552,16 @@ t.test('rows that cannot be mapped: RowError with a clear message', async (t) =>
       '24 cells where the header has 23'],
     ['two surplus cells, only one re-mergeable', () => map(H.P3, '4oZRdDmetYCOI1qwaHeSzH,"","T","A","Royce Da 5\'9",Eminem",2019,1000,0,,2022-06-03T16:10:56Z,"",1,1,1,1,1,1,1,1,1,1,1,1,x'),
       '24 cells where the header has 23'],
-    ['W1 with a surplus cell', () => map(H.W1, `${REAL.w1Line2},"x"`), '10 cells where the header has 9']
+    ['W1 with a surplus cell', () => map(H.W1, `${REAL.w1Line2},"x"`), '10 cells where the header has 9'],
+    ['cut off after 3 of 24 cells (P10)', () => map(H.P10, 'spotify:track:4oZRdDmetYCOI1qwaHeSzH,"T","A"'),
+      '3 cells where a row of this export has at least 10 (the row is cut off)'],
+    ['cut off before Added At (W6)', () => map(H.W6, REAL.w6Line2.split('","').slice(0, 18).join('","') + '"'),
+      '18 cells where a row of this export has at least 19 (the row is cut off)'],
+    ['cut off before Added At (W1)', () => map(H.W1, '"spotify:track:4oZRdDmetYCOI1qwaHeSzH","T","A","B","1","1","1000","spotify:user:x"'),
+      '8 cells where a row of this export has at least 9 (the row is cut off)'],
+    ['a track URI without a name (P10)', () => map(H.P10, p10row('spotify:track:4oZRdDmetYCOI1qwaHeSzH').replace('"T"', '""')), 'no track name'],
+    ['a track id without a name (P3)', () => map(H.P3, p3row('4oZRdDmetYCOI1qwaHeSzH').replace('"T"', '""')), 'no track name'],
+    ['a name without a URI where the export has URIs (W6)', () => map(H.W6, `"",${REAL.w6Line2.slice(REAL.w6Line2.indexOf('","') + 2)}`), 'no track URI']
   ]
   for (const [label, fn, message] of cases) {
     const err = rowError(fn)

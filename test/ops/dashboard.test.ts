@@ -42,7 +42,7 @@ t.test('the page shows the live numbers, and follows them', { skip: NO_CHROMIUM 
   await page.waitForSelector('#status[data-updated]')
   const text = async (id: string): Promise<string> => (await page.textContent(`[data-testid="${id}"]`)) ?? ''
   t.equal(await text('minute-counts'), 'upstream 2, cache 1, csv 2', 'this minute\'s answers by source')
-  t.match(await text('cooldown'), /^rate-limited, 1[12][0-9] s left/)
+  t.match(await text('cooldown'), /^rate-limited, [12] min [0-9]+ s left \(ends 20[0-9-]{8} [0-9:]{5} UTC\)$/, 'when it ends, with the date: quota cooldowns last hours')
   t.equal(await text('breaker'), 'closed')
   t.equal(await text('library-tracks'), '53')
   t.equal(await text('library-playlists'), '4')

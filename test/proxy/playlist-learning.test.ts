@@ -65,7 +65,7 @@ t.test('the learned link outlives a restart', async t => {
   await r.get('/v1/me')
   await r.get('/v1/me/playlists')
   await r.app.close()
-  const again = await buildApp(loadConfig({}, { SPOTIFY_API_BASE_URL: 'http://127.0.0.1:9', SPOTIFY_PROXY_DB: r.dbFile, LOG_LEVEL: 'silent' }))
+  const again = await buildApp(loadConfig({}, { SPOTIFY_API_BASE_URL: 'http://127.0.0.1:9', SPOTIFY_PROXY_DB: r.dbFile, SPOTIFY_CSV_OWNER: 'alice', LOG_LEVEL: 'silent' }))
   t.teardown(async () => await again.close())
   const res = await again.inject({ method: 'GET', url: `/v1/playlists/${REAL}/tracks?limit=2`, headers: { authorization: `Bearer ${ALICE}` } })
   t.equal(res.statusCode, 200)

@@ -126,7 +126,7 @@ t.test('several tracks refused: fanned out to single tracks, then not asked as a
   t.same(asked(r, after), [`GET /v1/tracks/${trackId(4)}`])
 })
 
-t.test('a fan-out during a cooldown: known ids from the library, the rest wait for the cooldown', async t => {
+t.test('a fan-out during a cooldown: known ids from the cache and the library, the rest null and counted', async t => {
   const r = await rig(t)
   await r.get(`/v1/tracks?ids=${trackId(1)}`)
   r.double.set(behave.status(429, undefined, { 'retry-after': '30' }))
@@ -137,9 +137,14 @@ t.test('a fan-out during a cooldown: known ids from the library, the rest wait f
   t.same(known.json().tracks.map((x: { id: string }) => x.id), [trackId(1), DEMO_TRACK])
   t.equal(known.headers['x-proxy-source'], 'csv', 'the most degraded part names the answer')
   t.equal(known.headers['x-proxy-fallback-reason'], 'rate-limited')
-  const unknown = await r.get(`/v1/tracks?ids=${trackId(1)},${trackId(8)}`)
-  t.equal(unknown.statusCode, 429, 'an id nothing can serve: the cooldown\'s 429 for the batch')
-  t.match(unknown.headers['retry-after'], /^\d+$/)
+  const partly = await r.get(`/v1/tracks?ids=${trackId(1)},${trackId(8)}`)
+  t.equal(partly.statusCode, 200, 'Spotify\'s batch shape: null in place of what nothing holds')
+  t.same(partly.json().tracks.map((x: { id: string } | null) => x?.id ?? null), [trackId(1), null])
+  t.equal(partly.headers['x-proxy-missing'], '1', 'and the batch says how many are missing')
+  t.equal(partly.headers['x-proxy-fallback-reason'], 'rate-limited,not-in-library')
+  const none = await r.get(`/v1/tracks?ids=${trackId(7)},${trackId(8)}`)
+  t.equal(none.statusCode, 503, 'a batch nothing at all can serve: a miss')
+  t.equal(none.headers['x-proxy-fallback-reason'], 'rate-limited,not-in-library')
   t.equal(r.upstreamCount(), before, 'nothing went upstream during the cooldown')
 })
 

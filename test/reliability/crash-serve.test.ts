@@ -64,8 +64,10 @@ t.test('SIGKILL during cache writes, then a restart: intact database, whole answ
   t.teardown(again.stop)
   const before = double.requests.length
   const after = await fetch(`${again.origin}/v1/tracks/crashAfter000000000000`, { headers: { authorization: `Bearer ${TOKEN}` } })
-  t.equal(after.status, 429, 'the cooldown survived the kill')
-  t.match(after.headers.get('retry-after'), /^3[0-9]{3}$/)
+  t.equal(after.status, 503, 'the cooldown survived the kill: nothing holds the track, an honest miss')
+  t.equal(after.headers.get('x-proxy-fallback-reason'), 'rate-limited,not-in-library')
+  t.match(after.headers.get('x-proxy-upstream-retry-after'), /^3[0-9]{3}$/)
+  t.equal(after.headers.get('retry-after'), null, 'an hour is no Retry-After')
   t.equal(double.requests.length, before, 'and nothing went upstream')
   const cached = await fetch(`${again.origin}/v1/tracks/crash${String(0).padStart(17, '0')}`, { headers: { authorization: `Bearer ${TOKEN}` } })
   t.equal(cached.status, 200, 'answers cached before the kills are still served')

@@ -19,5 +19,8 @@ t.test('200 clients through every upstream failure', async t => {
   t.equal(r.phases.length, PHASES.length)
   const ok = r.phases[0]!
   t.ok(ok.upstreamRequests > 0 && (ok.byStatus['200'] ?? 0) >= 0.95 * ok.clientRequests, `the first ok phase is (nearly) all 200s: ${JSON.stringify(ok.byStatus)}`)
+  t.equal(r.badGatewayWhileOk, 0, 'no 502/504 while the double answers 200 (the breaker counts only transport failures)')
+  t.same(r.unexplained, [], 'every fallback reason matches the phase that caused it (or what it left running)')
+  for (const p of r.phases) if (p.behaviour.startsWith('50')) t.notOk(p.byReason['upstream-unreachable'], `${p.behaviour}: a 5xx is upstream-5xx, never unreachable`)
   t.ok(r.latency.p99 < r.hangLimitMs, `p99 ${r.latency.p99} ms`)
 })
