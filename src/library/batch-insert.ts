@@ -20,7 +20,11 @@ export class BatchInsert {
   }
 
   add (...values: unknown[]): void {
-    this.#pending.push(...values)
+    this.addRow(values)
+  }
+
+  addRow (values: readonly unknown[]): void {
+    for (let i = 0; i < values.length; i++) this.#pending.push(values[i])
     if (this.#pending.length === ROWS * this.#width) {
       this.#many.run(this.#pending)
       this.#pending.length = 0

@@ -55,30 +55,76 @@ export const MAX_FIELD_CHARS = 64 * 1024
  * times faster than csv-parse; any other line is handed to csv-parse's lenient mode.
  */
 export function * readCsv (text: string, delimiter: string): Generator<CsvItem> {
-  // One line ending throughout (CRLF from Excel, a lone CR from classic Mac OS).
-  if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n')
-  const delim = delimiter.charCodeAt(0)
-  let line = 0
-  for (let start = 0; start < text.length;) {
-    const nl = text.indexOf('\n', start)
-    const end = nl === -1 ? text.length : nl
-    line++
-    if (end - start > MAX_LINE_CHARS) {
-      yield { line, reason: `line of ${end - start} characters (longer than ${MAX_LINE_CHARS}): not an export row` }
-      start = end + 1
-      continue
+  const lines = new CsvLines(delimiter)
+  yield * lines.push(text)
+  yield * lines.end()
+}
+
+/** readCsv over text that comes in pieces (a file decoded as it is read): the same records. */
+export async function * readCsvStream (texts: AsyncIterable<string>, delimiter: string): AsyncGenerator<CsvItem> {
+  const lines = new CsvLines(delimiter)
+  for await (const text of texts) yield * lines.push(text)
+  yield * lines.end()
+}
+
+/**
+ * Text in, records out, one piece of text at a time: a line split across pieces is held until its
+ * end comes, and a line longer than MAX_LINE_CHARS is counted, not held, so memory stays bounded
+ * whatever the file holds.
+ */
+class CsvLines {
+  readonly #delimiter: string
+  readonly #delim: number
+  #line = 0
+  /** The start of a line whose end has not come yet. */
+  #pending = ''
+  /** Characters of a line too long to hold (-1: none). */
+  #over = -1
+  /** The last piece ended in \r: a \n opening the next one ends no other line. */
+  #cr = false
+
+  constructor (delimiter: string) {
+    this.#delimiter = delimiter
+    this.#delim = delimiter.charCodeAt(0)
+  }
+
+  * push (text: string): Generator<CsvItem> {
+    if (this.#cr && text.charCodeAt(0) === 10) text = text.slice(1)
+    this.#cr = text.charCodeAt(text.length - 1) === 13
+    // One line ending throughout (CRLF from Excel, a lone CR from classic Mac OS).
+    if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n')
+    let start = 0
+    for (let nl = text.indexOf('\n'); nl !== -1; start = nl + 1, nl = text.indexOf('\n', start)) {
+      const item = this.#close(this.#over === -1 ? this.#pending + text.slice(start, nl) : null, nl - start)
+      if (item !== null) yield item
     }
-    const raw = text.slice(start, end)
-    start = end + 1
-    if (raw.trim() === '') continue
-    const cells = splitStrict(raw, delim) ?? lenient(raw, delimiter)
-    if (typeof cells === 'string') {
-      yield { line, reason: cells }
-      continue
-    }
+    const rest = text.length - start
+    if (this.#over !== -1) this.#over += rest
+    else if (this.#pending.length + rest > MAX_LINE_CHARS) {
+      this.#over = this.#pending.length + rest
+      this.#pending = ''
+    } else if (rest > 0) this.#pending += text.slice(start)
+  }
+
+  * end (): Generator<CsvItem> {
+    if (this.#over === -1 && this.#pending === '') return
+    const item = this.#close(this.#over === -1 ? this.#pending : null, 0)
+    if (item !== null) yield item
+  }
+
+  /** The record of the line that just ended (`raw`, or null when it was too long to hold). */
+  #close (raw: string | null, lastPiece: number): CsvItem | null {
+    const line = ++this.#line
+    const length = raw === null ? this.#over + lastPiece : raw.length
+    this.#pending = ''
+    this.#over = -1
+    if (raw === null || length > MAX_LINE_CHARS) return { line, reason: `line of ${length} characters (longer than ${MAX_LINE_CHARS}): not an export row` }
+    if (raw.trim() === '') return null
+    const cells = splitStrict(raw, this.#delim) ?? lenient(raw, this.#delimiter)
+    if (typeof cells === 'string') return { line, reason: cells }
     const big = cells.findIndex(c => c.length > MAX_FIELD_CHARS)
-    if (big === -1) yield { line, cells }
-    else yield { line, reason: `cell ${big + 1} holds ${cells[big]!.length} characters (more than ${MAX_FIELD_CHARS}): not an export row` }
+    if (big === -1) return { line, cells }
+    return { line, reason: `cell ${big + 1} holds ${cells[big]!.length} characters (more than ${MAX_FIELD_CHARS}): not an export row` }
   }
 }
 

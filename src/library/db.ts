@@ -134,7 +134,7 @@ CREATE INDEX IF NOT EXISTS liked_songs_track ON liked_songs(track);
 -- on a million-row library; with them, well under 1 ms).
 CREATE VIRTUAL TABLE IF NOT EXISTS tracks_fts USING fts5(
   name, artists, album, genres, year, isrc,
-  content='', contentless_delete=1, prefix='1 2 3', tokenize='unicode61 remove_diacritics 2'
+  content='', contentless_delete=1, prefix='1 2', tokenize='unicode61 remove_diacritics 2'
 );
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,

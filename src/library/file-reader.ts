@@ -1,13 +1,13 @@
 // One export file → a stream of events for the store: skipped (with why), or a playlist's rows,
 // each already mapped, folded and serialised. No database here, so it can run in a worker
-// thread while the main thread writes SQLite.
+// thread while the main thread writes SQLite; the file is streamed, never held whole.
 import { createHash } from 'node:crypto'
-import { detectDelimiter, readCsv, type CsvItem, type CsvRecord } from './csv-reader.js'
-import { BinaryFileError, decodeCsvBytes } from './decode.js'
-import { detectDialect, refineJoiner, UnknownHeaderError, type Dialect } from './headers.js'
+import { detectDelimiter, MAX_LINE_CHARS, readCsvStream, type CsvItem, type CsvRecord } from './csv-reader.js'
+import { BinaryFileError, headEncoding, MostlyUtf8, pieceDecoder, TextStart, Utf8Check, utf8OrLegacy, type EncodingChoice } from './decode.js'
+import { detectDialect, joinerOpen, refineJoiner, UnknownHeaderError, type Dialect } from './headers.js'
 import { mapRow, RowError, rowEntry, rowKey } from './row-mapper.js'
 import type { KeyTable } from './key-table.js'
-import type { SourceFile } from './sources.js'
+import { SourceReadError, type ByteSource, type SourceFile } from './sources.js'
 import { encodeAddedAt, encodeTrack, memoFold, type EncodedTrack } from './track-codec.js'
 
 export interface FileMeta { size: number, mtimeMs: number, sha256: string }
@@ -37,66 +37,79 @@ const BATCH = 2000
 export type ToRead = SourceFile & { prevSha256: string | null }
 
 /** One file's events: read and parsed, or skipped with why it cannot be read at all. */
-export function * fileEvents (f: ToRead, bytes: Buffer, seen: KeyTable): Generator<FileEvent> {
-  if (f.unreadable === null) {
-    yield * readExportFile(f.rel, bytes, f.mtimeMs, f.prevSha256, seen)
+export async function * fileEvents (f: ToRead, open: ByteSource, seen: KeyTable): AsyncGenerator<FileEvent> {
+  // Not hashed: an unreadable file is read again whenever its size or time changes.
+  const unreadable = (reason: string): FileEvent => ({ t: 'skip', rel: f.rel, meta: { size: f.size, mtimeMs: f.mtimeMs, sha256: '' }, reason, encoding: null })
+  if (f.unreadable !== null) {
+    yield unreadable(f.unreadable)
     return
   }
-  // Not hashed: an unreadable file is read again whenever its size or time changes.
-  yield { t: 'skip', rel: f.rel, meta: { size: f.size, mtimeMs: f.mtimeMs, sha256: '' }, reason: f.unreadable, encoding: null }
+  let begun = false
+  try {
+    for await (const e of readExportFile(f.rel, open, f.mtimeMs, f.prevSha256, seen)) {
+      begun ||= e.t === 'begin'
+      yield e
+    }
+  } catch (err) {
+    // A CSV inside an archive that breaks off is read whole once before any row is given, so it
+    // fails there, before its rows; later, only a file replaced meanwhile would (the import fails).
+    if (begun || !(err instanceof SourceReadError)) throw err
+    yield unreadable(err.message)
+  }
 }
 
 /**
- * Reads one file. `seen` (track key → row signature) spans a whole import: a track repeated across
- * playlists repeats its cells but Added By/At, so one hash tells that nothing new is in the row.
+ * Reads one file, streamed: memory holds a piece of it and a batch of rows, whatever its size.
+ * It is read in passes, each from the start: the whole of it once for its hash and encoding, its
+ * head for the delimiter and the header (a pavelkomarov file from before 2025-09-02 on to its end,
+ * for the artist joiner: see refineJoiner), then its rows. `seen` (track key → row signature)
+ * spans a whole import: a track repeated across playlists repeats its cells but Added By/At, so
+ * one hash tells that nothing new is in the row.
  */
-export function * readExportFile (rel: string, bytes: Buffer, mtimeMs: number, prevSha256: string | null, seen: KeyTable): Generator<FileEvent> {
-  const meta = { size: bytes.length, mtimeMs, sha256: createHash('sha256').update(bytes).digest('hex') }
+export async function * readExportFile (rel: string, open: ByteSource, mtimeMs: number, prevSha256: string | null, seen: KeyTable): AsyncGenerator<FileEvent> {
+  const scan = await scanBytes(open())
+  const meta = { size: scan.size, mtimeMs, sha256: scan.sha256 }
   if (meta.sha256 === prevSha256) { yield { t: 'same', rel, meta }; return }
   const skip = (reason: string, encoding: string | null = null): FileEvent => ({ t: 'skip', rel, meta, reason, encoding })
-  if (bytes.length === 0) { yield skip('empty file'); return }
-  let text: string
-  let encoding: string
+  if (scan.size === 0) { yield skip('empty file'); return }
+  let choice: EncodingChoice
+  let head: Head
   try {
-    ({ text, encoding } = decodeCsvBytes(bytes))
+    choice = headEncoding(scan.head) ?? utf8OrLegacy(scan.head, scan.validUtf8, !scan.validUtf8 && await mostlyUtf8(open()))
+    head = await readHead(decodePieces(open(), choice))
   } catch (err) {
     if (err instanceof BinaryFileError) { yield skip(err.message); return }
     throw err
   }
-  let delimiter: string | null = null
-  // Lines are numbered in the file as the user sees it, so a stripped `sep=` line still counts.
-  let lineOffset = 0
-  const sep = /^sep=(.)\r?\n/.exec(text)
-  if (sep) { delimiter = sep[1]!; text = text.slice(sep[0].length); lineOffset = 1 }
-  if (text.trim() === '') { yield skip('empty file', encoding); return }
-  delimiter ??= detectDelimiter(text.slice(0, text.search(/\r?\n|$/)))
-
-  // Records are streamed (twice at most: a look at the head to classify the file, then the rows),
-  // so memory does not grow with the file's length.
-  const records = (): Generator<CsvItem> => readCsv(text, delimiter)
+  const { encoding } = choice
+  const records = (): AsyncGenerator<CsvItem> => readCsvStream(dropped(decodePieces(open(), choice), head.sepChars), head.delimiter)
   let header: CsvRecord | undefined
+  let blank = true
   const sample: string[][] = []
-  for (const it of records()) {
+  for await (const it of records()) {
+    blank = false
     if (it.cells === undefined || isBlank(it.cells)) continue
     if (header === undefined) header = it
     else if (sample.push(it.cells) >= 20) break
   }
-  if (!header) { yield skip('no header row', encoding); return }
+  if (!header) { yield skip(blank ? 'empty file' : 'no header row', encoding); return }
   const headerLine = header.line
   let dialect: Dialect
   try {
-    dialect = refineJoiner(detectDialect(header.cells, sample), rowCells(records(), headerLine))
+    dialect = refineJoiner(detectDialect(header.cells, sample), sample)
   } catch (err) {
     if (err instanceof UnknownHeaderError) { yield skip(err.message, encoding); return }
     throw err
   }
+  if (joinerOpen(dialect)) dialect = await joinerFromRows(dialect, records(), headerLine)
 
   yield { t: 'begin', rel, meta, dialect: dialect.name, encoding }
   const fold = memoFold()
   let batch: RowEvent[] = []
-  for (const it of records()) {
+  for await (const it of records()) {
     if (it.line === headerLine) continue
-    const line = it.line + lineOffset
+    // Lines are numbered in the file as the user sees it, so a stripped `sep=` line still counts.
+    const line = it.line + head.lineOffset
     if (it.cells === undefined) batch.push([line, it.reason])
     // Lines of nothing but delimiters or spaces (Excel leaves them) are blank lines, not rows.
     else if (!isBlank(it.cells)) batch.push(rowEvent(line, it.cells, dialect, seen, fold))
@@ -104,6 +117,89 @@ export function * readExportFile (rel: string, bytes: Buffer, mtimeMs: number, p
   }
   if (batch.length > 0) yield { t: 'rows', rel, rows: batch }
   yield { t: 'end', rel }
+}
+
+interface ByteScan { size: number, sha256: string, head: Buffer, validUtf8: boolean }
+
+const HEAD_BYTES = 65536
+
+/** What the encoding decisions need from the whole file: its first 64 KB, and whether it is all valid UTF-8. */
+async function scanBytes (pieces: AsyncIterable<Buffer>): Promise<ByteScan> {
+  const hash = createHash('sha256')
+  const utf8 = new Utf8Check()
+  const head: Buffer[] = []
+  let size = 0
+  for await (const piece of pieces) {
+    hash.update(piece)
+    utf8.add(piece)
+    if (size < HEAD_BYTES) head.push(Buffer.from(piece.subarray(0, HEAD_BYTES - size)))
+    size += piece.length
+  }
+  return { size, sha256: hash.digest('hex'), head: Buffer.concat(head), validUtf8: utf8.valid }
+}
+
+/** A file that is not valid UTF-8: is it still UTF-8 but for a stray byte? (decode.ts, MostlyUtf8). */
+async function mostlyUtf8 (pieces: AsyncIterable<Buffer>): Promise<boolean> {
+  const m = new MostlyUtf8()
+  const d = new TextDecoder('utf-8')
+  for await (const piece of pieces) m.add(d.decode(piece, { stream: true }))
+  m.add(d.decode())
+  return m.verdict
+}
+
+async function * decodePieces (pieces: AsyncIterable<Buffer>, choice: EncodingChoice): AsyncGenerator<string> {
+  const d = pieceDecoder(choice)
+  const start = new TextStart()
+  for await (const piece of pieces) {
+    const text = start.take(d.write(piece))
+    if (text !== '') yield text
+  }
+  const rest = start.take(d.end()) + start.end()
+  if (rest !== '') yield rest
+}
+
+/** The text without its first `chars` characters (a `sep=` line). */
+async function * dropped (texts: AsyncIterable<string>, chars: number): AsyncGenerator<string> {
+  let left = chars
+  for await (const text of texts) {
+    if (left >= text.length) { left -= text.length; continue }
+    yield left === 0 ? text : text.slice(left)
+    left = 0
+  }
+}
+
+interface Head {
+  delimiter: string
+  /** Characters of an Excel `sep=X` first line, read as the delimiter and then skipped. */
+  sepChars: number
+  lineOffset: number
+}
+
+/** The delimiter: from Excel's `sep=` line, else from the header line. */
+async function readHead (texts: AsyncIterable<string>): Promise<Head> {
+  let start = ''
+  for await (const text of texts) {
+    start += text
+    if (start.includes('\n') || start.length >= MAX_LINE_CHARS) break
+  }
+  const sep = /^sep=(.)\r?\n/.exec(start)
+  const rest = sep === null ? start : start.slice(sep[0].length)
+  const delimiter = sep?.[1] ?? detectDelimiter(rest.slice(0, rest.search(/\r?\n|$/)))
+  return { delimiter, sepChars: sep?.[0].length ?? 0, lineOffset: sep === null ? 0 : 1 }
+}
+
+/** Reads the rows after the header until one of them tells the joiner (refineJoiner), or to the end. */
+async function joinerFromRows (dialect: Dialect, items: AsyncIterable<CsvItem>, headerLine: number): Promise<Dialect> {
+  let rows: string[][] = []
+  for await (const it of items) {
+    if (it.cells === undefined || it.line === headerLine) continue
+    rows.push(it.cells)
+    if (rows.length < BATCH) continue
+    const d = refineJoiner(dialect, rows)
+    if (d !== dialect) return d
+    rows = []
+  }
+  return refineJoiner(dialect, rows)
 }
 
 /** The signature of a row whose key the row alone does not tell: never equal to signature()'s. */
@@ -148,8 +244,4 @@ function signature (cells: string[], d: Dialect): number {
 
 function isBlank (cells: string[]): boolean {
   return cells.every(c => c.trim() === '')
-}
-
-function * rowCells (items: Iterable<CsvItem>, headerLine: number): Generator<string[]> {
-  for (const it of items) if (it.cells !== undefined && it.line !== headerLine) yield it.cells
 }

@@ -158,6 +158,14 @@ export function detectDialect (header: string[], sample: string[][]): Dialect {
 }
 
 /**
+ * Whether the dialect's joiner is still for its rows to decide (refineJoiner): a reader that
+ * takes a file in pieces reads on for the evidence only then.
+ */
+export function joinerOpen (d: Dialect): boolean {
+  return d.name === 'pavelkomarov-uri' && d.joiner === 'comma' && d.columns.artistNames !== undefined && d.columns.isrc === undefined
+}
+
+/**
  * pavelkomarov's Track URI dialect switched from ',' to ';' on 2025-09-02 without a header change.
  * Reads rows only until the evidence turns up (usually within the first few).
  */

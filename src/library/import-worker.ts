@@ -30,8 +30,8 @@ async function post (e: FileEvent | { t: 'done' }): Promise<void> {
   if (++inFlight >= MAX_IN_FLIGHT) await new Promise<void>(resolve => { wake = resolve })
 }
 
-for await (const { file, bytes } of readSources(job.files)) {
-  for (const e of fileEvents(file, bytes, seen)) await post(e)
+for await (const { file, open } of readSources(job.files)) {
+  for await (const e of fileEvents(file, open, seen)) await post(e)
 }
 port.postMessage({ t: 'done' })
 port.close()

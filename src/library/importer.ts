@@ -149,8 +149,8 @@ function rememberRoot (db: Db, absRoot: string): void {
 async function * readInline (files: ToRead[], fresh: boolean): AsyncGenerator<FileEvent> {
   const seen = new KeyTable(fresh)
   let i = 0
-  for await (const { file, bytes } of readSources(files)) {
-    yield * fileEvents(file, bytes, seen)
+  for await (const { file, open } of readSources(files)) {
+    yield * fileEvents(file, open, seen)
     // Let the progress bar and signal handlers run between files.
     if (i++ % 8 === 7) await tick()
   }

@@ -4,6 +4,7 @@
 // yauzl; nothing is ever extracted to disk.
 import fs from 'node:fs'
 import path from 'node:path'
+import type { Readable } from 'node:stream'
 import yauzl from 'yauzl'
 
 export interface SourceFile {
@@ -27,6 +28,11 @@ export interface LibraryListing {
 
 export class LibraryPathError extends Error {
   override name = 'LibraryPathError'
+}
+
+/** A CSV inside an archive that fails while it is read (its message says so). */
+export class SourceReadError extends Error {
+  override name = 'SourceReadError'
 }
 
 /** Marks a CSV inside an archive: `archive.zip:inner.csv`. */
@@ -99,25 +105,32 @@ async function archiveFiles (abs: string, rel: string, st: fs.Stats): Promise<So
   return out
 }
 
+/** Opens a file's bytes as a stream, as many times as it is called, while readSources is on the file. */
+export type ByteSource = () => AsyncIterable<Buffer>
+
+/** Pieces a file on disk is read in: memory holds one (or one inflated piece of a zip entry). */
+const PIECE_BYTES = 1024 * 1024
+
 /**
- * The bytes of each file in turn (none for an unreadable one). An archive stays open while its
- * CSVs are read: listLibrary's order keeps them together. A CSV that fails to come out of its
- * archive (damaged, or the archive replaced meanwhile) comes back marked unreadable.
+ * Each file in turn, to be read (as often as needed) before asking for the next: none for an
+ * unreadable one. An archive stays open while its CSVs are read: listLibrary's order keeps them
+ * together. A CSV whose archive cannot be opened (damaged, or replaced meanwhile) comes back
+ * marked unreadable; one that fails part-way through reading throws a SourceReadError from its stream.
  */
-export async function * readSources<F extends SourceFile> (files: readonly F[]): AsyncGenerator<{ file: F, bytes: Buffer }> {
+export async function * readSources<F extends SourceFile> (files: readonly F[]): AsyncGenerator<{ file: F, open: ByteSource }> {
   let zip: Archive | null = null
   let zipPath: string | null = null
   try {
     for (const file of files) {
       if (file.unreadable !== null) {
-        yield { file, bytes: Buffer.alloc(0) }
+        yield { file, open: nothing }
         continue
       }
       if (file.entry === null) {
-        yield { file, bytes: fs.readFileSync(file.abs) }
+        yield { file, open: () => fs.createReadStream(file.abs, { highWaterMark: PIECE_BYTES }) }
         continue
       }
-      let bytes: Buffer
+      let archive: Archive
       try {
         if (zip === null || zipPath !== file.abs) {
           zip?.close()
@@ -125,21 +138,27 @@ export async function * readSources<F extends SourceFile> (files: readonly F[]):
           zip = await openArchive(file.abs)
           zipPath = file.abs
         }
-        bytes = await zip.read(file.entry)
+        archive = zip
+        await archive.check(file.entry)
       } catch (err) {
-        yield { file: { ...file, unreadable: `cannot be read from the archive (${(err as Error).message})` }, bytes: Buffer.alloc(0) }
+        yield { file: { ...file, unreadable: `cannot be read from the archive (${(err as Error).message})` }, open: nothing }
         continue
       }
-      yield { file, bytes }
+      const entry = file.entry
+      yield { file, open: () => archive.stream(entry) }
     }
   } finally {
     zip?.close()
   }
 }
 
+async function * nothing (): AsyncGenerator<Buffer> {}
+
 interface Archive {
   entries: Map<string, yauzl.Entry>
-  read: (name: string) => Promise<Buffer>
+  /** Throws when the entry is gone or cannot be opened. */
+  check: (name: string) => Promise<void>
+  stream: (name: string) => AsyncIterable<Buffer>
   close: () => void
 }
 
@@ -157,7 +176,8 @@ async function openArchive (abs: string): Promise<Archive> {
     })
     return {
       entries,
-      read: async name => await readEntry(zip, entries.get(name)),
+      check: async name => { (await openEntry(zip, entries.get(name))).destroy() },
+      stream: name => streamEntry(zip, entries.get(name)),
       close: () => { zip.close() }
     }
   } catch (err) {
@@ -166,12 +186,17 @@ async function openArchive (abs: string): Promise<Archive> {
   }
 }
 
-async function readEntry (zip: yauzl.ZipFile, entry: yauzl.Entry | undefined): Promise<Buffer> {
+async function openEntry (zip: yauzl.ZipFile, entry: yauzl.Entry | undefined): Promise<Readable> {
   if (entry === undefined) throw new Error('it is no longer in the archive')
-  const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
+  return await new Promise<Readable>((resolve, reject) => {
     zip.openReadStream(entry, (err, s) => { if (err) reject(err); else resolve(s) })
   })
-  const chunks: Buffer[] = []
-  for await (const chunk of stream) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks)
+}
+
+async function * streamEntry (zip: yauzl.ZipFile, entry: yauzl.Entry | undefined): AsyncGenerator<Buffer> {
+  try {
+    for await (const piece of await openEntry(zip, entry)) yield piece as Buffer
+  } catch (err) {
+    throw new SourceReadError(`cannot be read from the archive (${(err as Error).message})`)
+  }
 }

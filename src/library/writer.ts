@@ -170,9 +170,9 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
 
   const insert = (key: string, e: EncodedTrack, rowid: number | null): number => {
     dirty = true
-    const row = [key, ...storedValues(e[0]), ...links(e)]
-    const pk = rowid ?? Number(s.insertTrack.run(null, ...row).lastInsertRowid)
-    if (rowid !== null) numbered.add(rowid, ...row)
+    const row = [rowid, key, ...storedValues(e[0]), ...links(e)]
+    const pk = rowid ?? Number(s.insertTrack.run(row).lastInsertRowid)
+    if (rowid !== null) numbered.addRow(row)
     fts.add(ftsRowid(pk, e[0][RICHNESS]), e[3])
     return pk
   }

@@ -90,7 +90,7 @@ t.test('every track of the real exports and the demo library comes back as its f
     const first = new Map<string, LibraryTrack>()
     const merged = new Set<string>()
     const unstable: number[] = []
-    for (const e of readExportFile(path.basename(file), fs.readFileSync(file), 0, null, new KeyTable(false))) {
+    for await (const e of readExportFile(path.basename(file), () => fs.createReadStream(file), 0, null, new KeyTable(false))) {
       if (e.t !== 'rows') continue
       for (const r of e.rows) {
         if (r.length === 2 || r[4] === null) continue
