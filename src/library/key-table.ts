@@ -60,11 +60,11 @@ export class KeyTable {
   add (key: string, value: number): number {
     if ((this.#count + 1) * 2 > this.#slots.length) this.#grow()
     const len = this.#encode(key)
-    if (this.#used + len > this.#bytes.length) this.#bytes = copyInto(Buffer.allocUnsafe(Math.max(this.#bytes.length * 2, this.#used + len)), this.#bytes, this.#used)
+    if (this.#used + len > this.#bytes.length) this.#bytes = copyInto(Buffer.allocUnsafe(Math.max(grown(this.#bytes.length), this.#used + len)), this.#bytes, this.#used)
     this.#scratch.copy(this.#bytes, this.#used, 0, len)
     const e = this.#count++
     if (e * FIELDS >= this.#entries.length) {
-      const bigger = new Uint32Array(this.#entries.length * 2)
+      const bigger = new Uint32Array(FIELDS * grown(this.#entries.length / FIELDS))
       bigger.set(this.#entries)
       this.#entries = bigger
     }
@@ -109,6 +109,11 @@ export class KeyTable {
     this.#slots = new Int32Array(this.#slots.length * 2)
     for (let e = 0; e < this.#count; e++) this.#place(e, this.#entries[e * FIELDS + 2]!)
   }
+}
+
+/** Half as much again: a table that grows in steps wastes a third of itself at most, not half. */
+function grown (n: number): number {
+  return Math.ceil(n * 1.5)
 }
 
 function copyInto (to: Buffer, from: Buffer, length: number): Buffer {
