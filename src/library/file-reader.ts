@@ -82,16 +82,8 @@ export async function * readExportFile (rel: string, open: ByteSource, mtimeMs: 
     throw err
   }
   const { encoding } = choice
-  const records = (): AsyncGenerator<CsvItem> => readCsvStream(dropped(decodePieces(open(), choice), head.sepChars), head.delimiter)
-  let header: CsvRecord | undefined
-  let blank = true
-  const sample: string[][] = []
-  for await (const it of records()) {
-    blank = false
-    if (it.cells === undefined || isBlank(it.cells)) continue
-    if (header === undefined) header = it
-    else if (sample.push(it.cells) >= 20) break
-  }
+  const records = (): AsyncGenerator<CsvItem[]> => readCsvStream(dropped(decodePieces(open(), choice), head.sepChars), head.delimiter)
+  const { header, sample, blank } = await headerOf(records())
   if (!header) { yield skip(blank ? 'empty file' : 'no header row', encoding); return }
   const headerLine = header.line
   let dialect: Dialect
@@ -106,14 +98,16 @@ export async function * readExportFile (rel: string, open: ByteSource, mtimeMs: 
   yield { t: 'begin', rel, meta, dialect: dialect.name, encoding }
   const fold = memoFold()
   let batch: RowEvent[] = []
-  for await (const it of records()) {
-    if (it.line === headerLine) continue
-    // Lines are numbered in the file as the user sees it, so a stripped `sep=` line still counts.
-    const line = it.line + head.lineOffset
-    if (it.cells === undefined) batch.push([line, it.reason])
-    // Lines of nothing but delimiters or spaces (Excel leaves them) are blank lines, not rows.
-    else if (!isBlank(it.cells)) batch.push(rowEvent(line, it.cells, dialect, seen, fold))
-    if (batch.length >= BATCH) { yield { t: 'rows', rel, rows: batch }; batch = [] }
+  for await (const items of records()) {
+    for (const it of items) {
+      if (it.line === headerLine) continue
+      // Lines are numbered in the file as the user sees it, so a stripped `sep=` line still counts.
+      const line = it.line + head.lineOffset
+      if (it.cells === undefined) batch.push([line, it.reason])
+      // Lines of nothing but delimiters or spaces (Excel leaves them) are blank lines, not rows.
+      else if (!isBlank(it.cells)) batch.push(rowEvent(line, it.cells, dialect, seen, fold))
+      if (batch.length >= BATCH) { yield { t: 'rows', rel, rows: batch }; batch = [] }
+    }
   }
   if (batch.length > 0) yield { t: 'rows', rel, rows: batch }
   yield { t: 'end', rel }
@@ -188,18 +182,33 @@ async function readHead (texts: AsyncIterable<string>): Promise<Head> {
   return { delimiter, sepChars: sep?.[0].length ?? 0, lineOffset: sep === null ? 0 : 1 }
 }
 
-/** Reads the rows after the header until one of them tells the joiner (refineJoiner), or to the end. */
-async function joinerFromRows (dialect: Dialect, items: AsyncIterable<CsvItem>, headerLine: number): Promise<Dialect> {
-  let rows: string[][] = []
-  for await (const it of items) {
-    if (it.cells === undefined || it.line === headerLine) continue
-    rows.push(it.cells)
-    if (rows.length < BATCH) continue
-    const d = refineJoiner(dialect, rows)
-    if (d !== dialect) return d
-    rows = []
+/** The header (the first record with a cell of text), the 20 rows after it, and whether the file held only blank lines. */
+async function headerOf (pieces: AsyncIterable<CsvItem[]>): Promise<{ header?: CsvRecord, sample: string[][], blank: boolean }> {
+  let header: CsvRecord | undefined
+  let blank = true
+  const sample: string[][] = []
+  for await (const items of pieces) {
+    for (const it of items) {
+      blank = false
+      if (it.cells === undefined || isBlank(it.cells)) continue
+      if (header === undefined) header = it
+      else if (sample.push(it.cells) >= 20) return { header, sample, blank }
+    }
   }
-  return refineJoiner(dialect, rows)
+  return { header, sample, blank }
+}
+
+/** Reads the rows after the header until one of them tells the joiner (refineJoiner), or to the end. */
+async function joinerFromRows (dialect: Dialect, pieces: AsyncIterable<CsvItem[]>, headerLine: number): Promise<Dialect> {
+  for await (const items of pieces) {
+    const d = refineJoiner(dialect, rowsOf(items, headerLine))
+    if (d !== dialect) return d
+  }
+  return dialect
+}
+
+function * rowsOf (items: readonly CsvItem[], headerLine: number): Generator<string[]> {
+  for (const it of items) if (it.cells !== undefined && it.line !== headerLine) yield it.cells
 }
 
 /** The signature of a row whose key the row alone does not tell: never equal to signature()'s. */
