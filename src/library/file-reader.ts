@@ -76,14 +76,14 @@ export async function * readExportFile (rel: string, open: ByteSource, mtimeMs: 
   let head: Head
   try {
     choice = headEncoding(scan.head) ?? utf8OrLegacy(scan.head, scan.validUtf8, !scan.validUtf8 && await mostlyUtf8(open()))
-    head = await readHead(decodePieces(open(), choice))
+    head = await readHead(decodePieces(open(HEAD_BYTES), choice))
   } catch (err) {
     if (err instanceof BinaryFileError) { yield skip(err.message); return }
     throw err
   }
   const { encoding } = choice
-  const records = (): AsyncGenerator<CsvItem[]> => readCsvStream(dropped(decodePieces(open(), choice), head.sepChars), head.delimiter)
-  const { header, sample, blank } = await headerOf(records())
+  const records = (pieceBytes?: number): AsyncGenerator<CsvItem[]> => readCsvStream(dropped(decodePieces(open(pieceBytes), choice), head.sepChars), head.delimiter)
+  const { header, sample, blank } = await headerOf(records(HEAD_BYTES))
   if (!header) { yield skip(blank ? 'empty file' : 'no header row', encoding); return }
   const headerLine = header.line
   let dialect: Dialect

@@ -105,8 +105,11 @@ async function archiveFiles (abs: string, rel: string, st: fs.Stats): Promise<So
   return out
 }
 
-/** Opens a file's bytes as a stream, as many times as it is called, while readSources is on the file. */
-export type ByteSource = () => AsyncIterable<Buffer>
+/**
+ * Opens a file's bytes as a stream, as many times as it is called, while readSources is on the
+ * file; in pieces of about `pieceBytes` (a look at a file's head needs no megabyte).
+ */
+export type ByteSource = (pieceBytes?: number) => AsyncIterable<Buffer>
 
 /** Pieces a file on disk is read in: memory holds one (or one inflated piece of a zip entry). */
 const PIECE_BYTES = 1024 * 1024
@@ -127,7 +130,7 @@ export async function * readSources<F extends SourceFile> (files: readonly F[]):
         continue
       }
       if (file.entry === null) {
-        yield { file, open: () => fs.createReadStream(file.abs, { highWaterMark: PIECE_BYTES }) }
+        yield { file, open: (pieceBytes = PIECE_BYTES) => fs.createReadStream(file.abs, { highWaterMark: pieceBytes }) }
         continue
       }
       let archive: Archive
