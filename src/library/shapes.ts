@@ -214,8 +214,18 @@ function images (url: string | null): SpotifyImage[] {
   return COVER_SIZES.map(([px, prefix]) => ({ height: px, url: `https://i.scdn.co/image/${prefix}${hash}`, width: px }))
 }
 
+// A page of 100 entries shapes ~260 artists: one literal each, no spread of links().
 function artist (a: { id: string | null, name: string }, o: ShapeOptions): SpotifyArtist {
-  return { ...links('artist', a.id, o), name: a.name, type: 'artist' }
+  if (a.id === null) return { external_urls: {}, href: null, id: null, uri: null, name: a.name, type: 'artist' }
+  const segment = encodeURIComponent(a.id)
+  return {
+    external_urls: { spotify: `https://open.spotify.com/artist/${segment}` },
+    href: `${o.apiBase}/artists/${segment}`,
+    id: a.id,
+    uri: `spotify:artist:${a.id}`,
+    name: a.name,
+    type: 'artist'
+  }
 }
 
 const ALBUM_TYPES: ReadonlySet<string> = new Set<AlbumType>(['album', 'single', 'compilation'])

@@ -126,7 +126,14 @@ export const AFTER_TRACK = 23
 
 /** artists.pk lists as stored ('' for none). */
 export function artistPks (list: string): number[] {
-  return list === '' ? [] : list.split(',').map(Number)
+  const out: number[] = []
+  let n = 0
+  for (let i = 0; i < list.length; i++) {
+    const c = list.charCodeAt(i)
+    if (c === 44) { out.push(n); n = 0 } else n = n * 10 + c - 48
+  }
+  if (list !== '') out.push(n)
+  return out
 }
 
 export function decodeTrack (r: StoredTrack, artists: ReadonlyMap<number, ArtistRef>): LibraryTrack {
