@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { FastifyPluginAsync } from 'fastify'
 import { packageRoot } from '../src/config.js'
-import { spotifyError } from '../src/library/shapes.js'
+import { spotifyError } from '../src/errors.js'
 import { adminGuard } from '../src/plugins/admin-guard.js'
 
 const FILES: Record<string, string> = {

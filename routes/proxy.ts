@@ -2,7 +2,7 @@
 // its source headers. Bodies are passed through as bytes, never parsed.
 import type { FastifyPluginAsync } from 'fastify'
 import type { ProxyMode } from '../src/config.js'
-import { spotifyError } from '../src/library/shapes.js'
+import { spotifyError } from '../src/errors.js'
 import type { FlowRequest } from '../src/policy/proxy-flow.js'
 import { TrustStore } from '../src/policy/trust.js'
 import { validateTarget } from '../src/upstream/target.js'

@@ -1,6 +1,6 @@
 // Several-ids answers (`/v1/tracks?ids=`, `/v1/audio-features?ids=`) put together from the entity
 // cache plus one upstream call for only the ids it lacks. Spotify's rules for these answers: in
-// request order, duplicates repeated, `null` in place of an unknown id (spotify-api.md §2).
+// request order, duplicates repeated, `null` in place of an unknown id (docs/spotify-api.md §2).
 
 export type EntityKind = 'track' | 'audio_features'
 

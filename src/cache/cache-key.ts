@@ -1,7 +1,7 @@
 // Cache keys for upstream answers. Two requests share a key only when Spotify would give them the
 // same answer, and an answer that depends on the caller is never keyed without the caller
-// (proxy-anchors 4.6). The key is the JSON of an array, so no `:`, `=`, `&` or `|` inside a path,
-// value or principal can make two different requests collide (proxy-anchors 4.7, undici#5012).
+// (docs/proxy-pitfalls.md §4.6). The key is the JSON of an array, so no `:`, `=`, `&` or `|` inside a path,
+// value or principal can make two different requests collide (docs/proxy-pitfalls.md §4.7, undici#5012).
 //
 // Which paths are user-specific is decided by an allow-list of catalog resources, failing closed:
 // anything not known to be catalog data is keyed by user. User-specific today:

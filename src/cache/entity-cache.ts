@@ -3,7 +3,7 @@
 // only, whatever endpoint first brought the entity in. Entities are catalog data (nothing in a
 // TrackObject is about the caller); tracks are kept per market because `is_playable`,
 // `restrictions` and relinking depend on it.
-import type { Db } from '../library/db.js'
+import type { Db } from '../db.js'
 import type { EntityKind } from './assemble.js'
 
 export type SpotifyObject = Record<string, unknown>

@@ -1,9 +1,9 @@
 // Whole upstream answers, kept in the proxy's SQLite file under their cache key (cache-key.ts).
-// Only good answers (200) are stored, so a 429 or 5xx can never overwrite one (proxy-anchors
+// Only good answers (200) are stored, so a 429 or 5xx can never overwrite one (docs/proxy-pitfalls.md
 // 1.10 #4). Rows outlive their freshness: the policy decides what is fresh from `storedAt`, and a
 // stale row stays here as the fallback for when Spotify cannot answer, until LRU eviction needs
 // the room.
-import type { Db } from '../library/db.js'
+import type { Db } from '../db.js'
 import { canonicalPath } from './cache-key.js'
 
 /** Timestamps are milliseconds since the epoch. */

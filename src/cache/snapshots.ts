@@ -2,7 +2,7 @@
 // (/v1/me/playlists, /v1/users/{id}/playlists, /v1/playlists/{id}) is noted here, so cached pages
 // of a playlist stay valid while its snapshot is unchanged, and are dropped when it changes:
 // a daily sync re-reads only the playlists that changed.
-import type { Db } from '../library/db.js'
+import type { Db } from '../db.js'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS playlist_snapshots (

@@ -1,6 +1,6 @@
 // Read side of the library: the typed operations routes and remediation use. All statements
 // are prepared once; every list is paged (limit/offset) so no caller loads the whole library.
-import type { Db } from './db.js'
+import type { Db } from '../db.js'
 import { foldText, parseSearchQuery, toFtsMatch } from './search-query.js'
 import type { AudioFeatures, LibraryPlaylist, LibraryTrack, Page, PlaylistIdSource, PlaylistTrack } from './types.js'
 

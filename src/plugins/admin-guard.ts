@@ -10,7 +10,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config.js'
-import { spotifyError } from '../library/shapes.js'
+import { spotifyError } from '../errors.js'
 import { TrustStore } from '../policy/trust.js'
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])

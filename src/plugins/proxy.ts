@@ -17,6 +17,7 @@ import { learnPlaylistIds } from '../policy/playlist-learning.js'
 import { RefusedEndpoints } from '../policy/refusals.js'
 import { TrustStore } from '../policy/trust.js'
 import { isLoopbackHost } from '../config.js'
+import { metaValue } from '../db.js'
 import { createUpstreamClient } from '../upstream/client.js'
 import { DEFAULT_MAX_WAIT_MS, Pacer } from '../upstream/pacing.js'
 
@@ -71,13 +72,14 @@ export default fp(async (app) => {
   // Stored answers hold links on the public base they were rewritten to: another base (or none)
   // makes them wrong, so they go.
   const linksBase = c.rewriteLinks ? apiBase : 'as sent'
-  const storedBase = app.db.prepare("SELECT value FROM meta WHERE key = 'links_base'").pluck().get() as string | undefined
+  const linksMeta = metaValue(app.db, 'links_base')
+  const storedBase = linksMeta.get()
   if (storedBase !== linksBase) {
     if (storedBase !== undefined) {
       cache?.invalidate({ pathPrefix: '/' })
       entities?.clear()
     }
-    app.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('links_base', ?)").run(linksBase)
+    linksMeta.set(linksBase)
   }
   const pacer = c.pacePer30s > 0 ? new Pacer({ perWindow: c.pacePer30s, maxWaitMs: c.paceMaxWaitMs }) : null
   app.addHook('onClose', async () => { pacer?.close() })

@@ -15,7 +15,7 @@ import rateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor }
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { DEFAULT_CLIENT_LIMIT } from '../config.js'
-import { spotifyError } from '../library/shapes.js'
+import { spotifyError } from '../errors.js'
 import { ClientWindows, type WindowCount } from '../policy/client-windows.js'
 import { TrustStore } from '../policy/trust.js'
 

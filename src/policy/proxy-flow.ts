@@ -1,10 +1,10 @@
-// The one decision every /v1 request goes through (CONTRACT.md): fresh cache → upstream →
+// The one decision every /v1 request goes through (README, docs/trust.md): fresh cache → upstream →
 // on 429/5xx/401/closed endpoint/failure: stale cache → CSV library → upstream's own error (or a
 // 502/504 of our own). Every answer says where it came from.
 import { requestLanguage } from '../cache/cache-key.js'
 import { assembleSeveral, byRequestedId, missingIds, SEVERAL_FIELD } from '../cache/assemble.js'
 import type { ProxyMode } from '../config.js'
-import { spotifyError } from '../library/shapes.js'
+import { spotifyError } from '../errors.js'
 import { forwardRequestHeaders, type IncomingHeaders } from '../upstream/headers.js'
 import type { ForwardRequest, UpstreamAnswer, UpstreamClient } from '../upstream/types.js'
 import { PacingTimeout, type Pacer } from '../upstream/pacing.js'

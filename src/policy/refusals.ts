@@ -2,7 +2,7 @@
 // remembered in SQLite so neither the next request nor the next run asks again: the answer
 // comes from the cache, the library or another endpoint straight away. A refusal expires after a
 // while (the app may be granted extended quota), and any success on the endpoint clears it.
-import type { Db } from '../library/db.js'
+import type { Db } from '../db.js'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS refused_endpoints (

@@ -1,5 +1,5 @@
 // The February 2026 Web API changes, bridged for clients that still call the old endpoints
-// (research/spotify-api.md §3, §7). Pure functions: what to send upstream instead, and how to turn
+// (docs/spotify-api.md §3, §7). Pure functions: what to send upstream instead, and how to turn
 // the answers back into what the client asked for. The proxy flow decides when to use them.
 //
 // - /v1/playlists/{id}/tracks was renamed /items (all verbs; GET limit 1-50 instead of 1-100) and

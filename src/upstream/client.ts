@@ -74,7 +74,7 @@ export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClie
   const timeoutMs = positive(opts.timeoutMs, 'timeoutMs')
   const maxBytes = positive(opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes')
 
-  // Fixed origin: the request target can never pick the host (proxy-anchors §4.1, §4.2).
+  // Fixed origin: the request target can never pick the host (docs/proxy-pitfalls.md §4.1, §4.2).
   // Per-phase undici timeouts are backstops; the AbortSignal in send() enforces the total.
   // Redirects are not followed: undici 7 dispatchers only do so with the redirect interceptor,
   // and a followed redirect could carry the bearer token elsewhere (CVE-2024-24758).
@@ -100,7 +100,7 @@ export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClie
         method: req.method,
         path: basePath + req.path,
         headers: req.headers,
-        // GET/HEAD never carry a body upstream (request smuggling, proxy-anchors §4.4).
+        // GET/HEAD never carry a body upstream (request smuggling, docs/proxy-pitfalls.md §4.4).
         body: req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body,
         signal: deadline.signal
       })

@@ -1,4 +1,4 @@
-// Cache keys: which requests share an answer, which never may (proxy-anchors 4.6–4.7).
+// Cache keys: which requests share an answer, which never may (docs/proxy-pitfalls.md §4.6–4.7).
 import t from 'tap'
 import { cacheKey, canonicalPath, userSpecific, type CacheKeyInput } from '../../src/cache/cache-key.js'
 

@@ -1,7 +1,7 @@
 // ResponseCache over a real SQLite file: round trips, refusals, LRU eviction, invalidation, restart.
 import path from 'node:path'
 import t, { type Test } from 'tap'
-import { openDatabase, type Db } from '../../src/library/db.js'
+import { openDatabase, type Db } from '../../src/db.js'
 import { ResponseCache, type StoredAnswer } from '../../src/cache/response-cache.js'
 
 function fresh (t: Test, opts: { maxBytes?: number, clock?: { now: number }, lruResolutionMs?: number } = {}): { db: Db, cache: ResponseCache, file: string } {

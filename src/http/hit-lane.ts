@@ -10,12 +10,12 @@
 // lane does too, with the same code: the local rate limit, the metrics and the request log line.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { FastifyBaseLogger, FastifyServerFactory } from 'fastify'
-import type { ProxyMode } from './config.js'
-import type { AnsweredRequest } from './plugins/observability.js'
-import type { LocalLimit } from './plugins/rate-limit.js'
-import type { FlowRequest, ProxyReply } from './policy/proxy-flow.js'
-import { TrustStore } from './policy/trust.js'
-import { validateTarget } from './upstream/target.js'
+import type { ProxyMode } from '../config.js'
+import type { AnsweredRequest } from '../plugins/observability.js'
+import type { LocalLimit } from '../plugins/rate-limit.js'
+import type { FlowRequest, ProxyReply } from '../policy/proxy-flow.js'
+import { TrustStore } from '../policy/trust.js'
+import { validateTarget } from '../upstream/target.js'
 
 /** The one log line per request (app.ts). */
 export interface RequestLine {
