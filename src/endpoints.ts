@@ -19,6 +19,8 @@ export type BridgeName = 'playlist-tracks' | 'playlist-write' | 'search-pages' |
 export type WriteEffect = 'playlist' | 'my-playlists' | 'my-library'
 
 export interface Endpoint {
+  /** The row's path pattern after /v1/ (`playlists/:id/items`): the endpoint's name in the table. */
+  pattern: string
   /** A track or audio features asked by id (`single`: /…/{id}; else ?ids=). */
   entity?: { kind: EntityKind, single: boolean }
   /**
@@ -58,10 +60,10 @@ export interface RequestTarget {
   label: string
 }
 
-interface Row { method: 'GET' | 'WRITE', pattern: string, endpoint: Endpoint }
+interface Row { method: 'GET' | 'WRITE', pattern: string, endpoint: Omit<Endpoint, 'pattern'> }
 
-// `:id` is one segment, `*` any one segment, `**` any number of further segments. The first row
-// that matches wins. Resources Spotify serves the same to every app (tracks, albums, artists,
+// `:id` is one segment (a parameter), `a|b` one of these words, `**` one or more further
+// segments. The first row that matches wins. Resources Spotify serves the same to every app (tracks, albums, artists,
 // audio features and analysis, markets, catalog search) are catalog data; everything else is user
 // data, including paths this table does not know.
 const ROWS: readonly Row[] = [
@@ -79,7 +81,7 @@ const ROWS: readonly Row[] = [
   { method: 'GET', pattern: 'me', endpoint: { library: 'owner' } },
   { method: 'GET', pattern: 'me/tracks', endpoint: { library: 'owner' } },
   { method: 'GET', pattern: 'me/tracks/contains', endpoint: { library: 'owner', bridge: 'library-contains' } },
-  { method: 'GET', pattern: 'me/*/contains', endpoint: { bridge: 'library-contains' } },
+  { method: 'GET', pattern: 'me/albums|episodes|shows|audiobooks/contains', endpoint: { bridge: 'library-contains' } },
   { method: 'GET', pattern: 'me/playlists', endpoint: { library: 'owner', teachesPlaylists: true } },
   { method: 'GET', pattern: 'users/:id/playlists', endpoint: { library: 'owner', closed: 'GET /v1/users/{id}/playlists', bridge: 'own-playlists' } },
   { method: 'GET', pattern: 'playlists/:id', endpoint: { library: 'owner', teachesPlaylists: true } },
@@ -90,8 +92,9 @@ const ROWS: readonly Row[] = [
   { method: 'WRITE', pattern: 'playlists/:id', endpoint: { writes: 'playlist' } },
   { method: 'WRITE', pattern: 'me/playlists', endpoint: { writes: 'my-playlists' } },
   { method: 'WRITE', pattern: 'users/:id/playlists', endpoint: { writes: 'my-playlists' } },
-  { method: 'WRITE', pattern: 'me/:kind', endpoint: { bridge: 'library-write', writes: 'my-library' } },
-  { method: 'WRITE', pattern: 'me/:kind/**', endpoint: { writes: 'my-library' } }
+  { method: 'WRITE', pattern: 'me/tracks|albums|episodes|shows|audiobooks', endpoint: { bridge: 'library-write', writes: 'my-library' } },
+  { method: 'WRITE', pattern: 'me/library|following', endpoint: { writes: 'my-library' } },
+  { method: 'WRITE', pattern: 'me/tracks|albums|episodes|shows|audiobooks|library|following/**', endpoint: { writes: 'my-library' } }
 ]
 
 /** Resources whose every path is catalog data (the rows above refine them). */
@@ -100,6 +103,11 @@ const CATALOG: ReadonlySet<string> = new Set(['tracks', 'albums', 'artists', 'au
 const CATALOG_SEARCH_TYPES: ReadonlySet<string> = new Set(['track', 'album', 'artist', 'playlist'])
 /** Saved-item kinds moved to /v1/me/library in 2026. */
 export const LIBRARY_KINDS: Readonly<Record<string, string>> = { tracks: 'track', albums: 'album', episodes: 'episode', shows: 'show', audiobooks: 'audiobook' }
+
+const TABLE = ROWS.map(r => ({ method: r.method, parts: r.pattern.split('/'), endpoint: Object.freeze({ pattern: r.pattern, ...r.endpoint }) }))
+
+/** Every endpoint of the table, for the modules that attach behaviour to some (answers/, exchanges/). */
+export const ENDPOINTS: readonly Endpoint[] = TABLE.map(r => r.endpoint)
 
 const MEMO_SIZE = 4096
 const memo = new Map<string, RequestTarget>()
@@ -133,14 +141,14 @@ function parse (method: string, path: string): RequestTarget {
   return { method, path, pathname, rawQuery, segments, query, params, endpoint: matched?.endpoint ?? null, args: matched?.args ?? [], data: dataOf(segments, query), label: labelOf(pathname, params) }
 }
 
-function match (method: 'GET' | 'WRITE', segments: readonly Part[]): { pattern: string, endpoint: Row['endpoint'], args: string[] } | null {
+function match (method: 'GET' | 'WRITE', segments: readonly Part[]): { endpoint: Endpoint, args: string[] } | null {
   if (segments[0] !== 'v1') return null
   // One trailing slash is tolerated, as Spotify does.
   const actual = segments.at(-1) === '' && segments.length > 2 ? segments.slice(1, -1) : segments.slice(1)
-  for (const row of ROWS) {
+  for (const row of TABLE) {
     if (row.method !== method) continue
-    const args = matchPattern(row.pattern.split('/'), actual)
-    if (args !== null) return { pattern: row.pattern, endpoint: row.endpoint, args }
+    const args = matchPattern(row.parts, actual)
+    if (args !== null) return { endpoint: row.endpoint, args }
   }
   return null
 }
@@ -154,7 +162,7 @@ function matchPattern (pattern: readonly string[], actual: readonly Part[]): str
     if (p.startsWith(':')) {
       // An undecodable segment is passed on as sent: it then fails the id check downstream.
       args.push(typeof a === 'string' ? a : a.raw)
-    } else if (p !== '*' && p !== a) {
+    } else if (p !== a && !(p.includes('|') && typeof a === 'string' && p.split('|').includes(a))) {
       return null
     }
   }
@@ -198,4 +206,12 @@ function decodePart (s: string, plusIsSpace: boolean): Part {
     // Kept apart from every decodable string: `%zz` must not alias `%25zz` (which decodes to `%zz`).
     return { raw: s }
   }
+}
+
+/** The closed-endpoint name a 403 on this request is remembered under (refusals.ts), or null. */
+export function closedName (target: RequestTarget): string | null {
+  const closed = target.endpoint?.closed
+  if (closed === undefined) return null
+  // The batch endpoints are closed for their `?ids=` form; /v1/tracks with no query is just a 400.
+  return closed.endsWith('?ids') && target.rawQuery === null ? null : closed
 }

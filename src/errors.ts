@@ -7,3 +7,8 @@ export interface SpotifyError {
 export function spotifyError (status: number, message: string): SpotifyError {
   return { error: { status, message } }
 }
+
+/** The proxy's own error for a request, in Spotify's shape (`X-Proxy-Source: local`). */
+export function sendLocal<R extends { code: (status: number) => R, header: (name: string, value: string) => R, send: (body: unknown) => R }> (reply: R, status: number, message: string): R {
+  return reply.code(status).header('x-proxy-source', 'local').send(spotifyError(status, message))
+}

@@ -12,7 +12,13 @@ CREATE TABLE IF NOT EXISTS playlist_snapshots (
 ) WITHOUT ROWID;
 `
 
-export class PlaylistSnapshots {
+/** What the request path needs of the snapshot record (implemented by PlaylistSnapshots; fail-soft.ts wraps it). */
+export interface SnapshotStore {
+  observe: (json: unknown) => string[]
+  confirmedSince: (playlistId: string, time: number) => boolean
+}
+
+export class PlaylistSnapshots implements SnapshotStore {
   readonly #get
   readonly #put
   readonly #now: () => number

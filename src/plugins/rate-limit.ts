@@ -144,7 +144,7 @@ export default fp<LocalRateLimitOptions>(async (app, opts) => {
 
   // onRequest on the root: every route and the 404 handler, before any body is read. Callback
   // style: no promise per request.
-  app.addHook('onRequest', (req, reply, done) => {
+  app.addHook('onRequest', function localLimit (req, reply, done) {
     const url = req.routeOptions.url
     // `config.rateLimit`: false exempts a route, an object gives it the library's own limit.
     if ((url !== undefined && exempt.has(url)) || req.routeOptions.config?.rateLimit != null) { done(); return }

@@ -6,7 +6,7 @@ import type { Db } from '../db.js'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS refused_endpoints (
-  endpoint TEXT PRIMARY KEY,   -- e.g. 'GET /v1/tracks?ids' (shim.ts closedEndpoint)
+  endpoint TEXT PRIMARY KEY,   -- e.g. 'GET /v1/tracks?ids' (the endpoint table's closed names, src/endpoints.ts)
   status INTEGER NOT NULL,
   refused_at INTEGER NOT NULL  -- ms
 );

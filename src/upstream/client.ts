@@ -3,7 +3,7 @@
 // Any HTTP status is an answer; judging statuses is the policy's job.
 import { Pool } from 'undici'
 import { endToEndResponseHeaders } from './headers.js'
-import { UpstreamFailure, type ForwardRequest, type UpstreamAnswer, type UpstreamClient, type UpstreamFailureKind } from './types.js'
+import { UpstreamFailure, type ForwardRequest, type UpstreamResponse, type UpstreamClient, type UpstreamFailureKind } from './types.js'
 
 export interface UpstreamClientOptions {
   /** Origin plus optional base path, e.g. `https://api.spotify.com` or `http://127.0.0.1:1234/prefix`. */
@@ -89,7 +89,7 @@ export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClie
 
   let closing: Promise<void> | undefined
 
-  async function send (req: ForwardRequest): Promise<UpstreamAnswer> {
+  async function send (req: ForwardRequest): Promise<UpstreamResponse> {
     const started = performance.now()
     const deadline = new AbortController()
     const timer = setTimeout(() => deadline.abort(new Error('upstream deadline')), timeoutMs)
