@@ -213,7 +213,7 @@ async function main (): Promise<number> {
       errors: r.errors + r.timeouts,
       non2xx: r.non2xx,
       upstream: double.requests.length - before,
-      wrk: wrkBin === null || script === null ? null : await runWrk(wrkBin, urls[s]!, script, { seconds: duration, connections, threads: 2, serverPid: children[s]?.pid ?? null })
+      wrk: wrkBin === null || script === null ? null : await runWrk(wrkBin, urls[s]!, script, { seconds: duration, connections, threads: 1, serverPid: children[s]?.pid ?? null })
     }
     hits.push(hit)
     log(`  ${LABEL[s]}: ${fmtInt(hit.reqPerSec)} req/s, p50 ${hit.p50} ms, p99 ${hit.p99} ms, ${hit.errors} errors, ${hit.non2xx} non-2xx, ${hit.upstream} upstream`)
@@ -416,7 +416,7 @@ function buildReport (r: ReportInput): string {
   const wrkVsBare = ratio(wrkHit('proxy'), wrkHit('bare'))
   if (r.wrkVer !== null) {
     lines.push('')
-    lines.push(`The same load from ${r.wrkVer} (2 threads, same connections, duration and tokens), with each server's CPU in cores (its process, from /proc) and everything else's (wrk, the double, the machine):`)
+    lines.push(`The same load from ${r.wrkVer} (one thread, which leaves the other core to the server; same connections, duration and tokens), with each server's CPU in cores (its process, from /proc) and everything else's (wrk, the double, the machine):`)
     lines.push('')
     lines.push('| Server | Req/s | p50 (ms) | p99 (ms) | Requests | Errors | Server CPU | Others\' CPU |')
     lines.push('|---|---:|---:|---:|---:|---:|---:|---:|')
