@@ -18,9 +18,8 @@ const proxy: FastifyPluginAsync = async (app) => {
     const admitted = admitApiRequest({ method: req.method, url: req.raw.url ?? '', headers: req.headers, rawHeaders: req.raw.rawHeaders }, app.config.mode, Buffer.isBuffer(req.body) ? req.body : undefined)
     if (!admitted.ok) return sendLocal(reply, admitted.status, admitted.message)
     // The hit lane may have built this request's context already (and looked the cache up).
-    const fromLane = laneContext(req.raw)
-    const { reply: hit, ctx } = fromLane ?? app.proxy.fresh(admitted.req)
-    const answer = hit ?? await app.proxy.handleContext(ctx)
+    const ctx = laneContext(req.raw) ?? app.proxy.fresh(admitted.req)
+    const answer = ctx.hit ?? await app.proxy.handleContext(ctx)
     req.proxyOutcome = { source: answer.source, reason: answer.reason, upstreamStatus: answer.upstreamStatus, upstreamMs: answer.upstreamMs }
     return reply.code(answer.status).headers(answer.headers).send(answer.body)
   })

@@ -110,11 +110,14 @@ const TABLE = ROWS.map(r => ({ method: r.method, parts: r.pattern.split('/'), en
 export const ENDPOINTS: readonly Endpoint[] = TABLE.map(r => r.endpoint)
 
 const MEMO_SIZE = 4096
-const memo = new Map<string, RequestTarget>()
+// GETs by path alone (the hot path asks this for every request), other methods by method and path.
+const gets = new Map<string, RequestTarget>()
+const others = new Map<string, RequestTarget>()
 
 /** The parsed target of a validated `/v1/…` request (src/upstream/target.ts validates). Shared: never change it. */
 export function requestTarget (method: string, path: string): RequestTarget {
-  const memoKey = `${method} ${path}`
+  const memo = method === 'GET' ? gets : others
+  const memoKey = method === 'GET' ? path : `${method} ${path}`
   let t = memo.get(memoKey)
   if (t === undefined) {
     t = Object.freeze(parse(method, path))

@@ -46,17 +46,9 @@ export function admitApiRequest (m: { method: string, url: string, headers: Inco
   const modeHeader = m.headers['x-proxy-mode']
   const mode = typeof modeHeader === 'string' ? modeHeader.trim().toLowerCase() : defaultMode
   if (!MODES.has(mode as ProxyMode)) return { ok: false, status: 400, message: 'X-Proxy-Mode must be auto, offline or online' }
-  return {
-    ok: true,
-    req: {
-      method: m.method === 'HEAD' ? 'GET' : m.method,
-      path: m.url,
-      headers: m.headers,
-      ...(body === undefined ? {} : { body }),
-      token: TrustStore.bearer(m.headers.authorization),
-      mode: mode as ProxyMode
-    }
-  }
+  const req: FlowRequest = { method: m.method === 'HEAD' ? 'GET' : m.method, path: m.url, headers: m.headers, token: TrustStore.bearer(m.headers.authorization), mode: mode as ProxyMode }
+  if (body !== undefined) req.body = body
+  return { ok: true, req }
 }
 
 /** How many Host fields a request carries (RFC 9112 §3.2: exactly one). */

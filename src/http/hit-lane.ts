@@ -42,10 +42,10 @@ export interface HitLaneDeps {
 export type HitLane = (req: IncomingMessage, res: ServerResponse) => boolean
 
 // The context the lane built for a request it handed to the router.
-const handedOver = new WeakMap<IncomingMessage, { reply: null, ctx: Ctx }>()
+const handedOver = new WeakMap<IncomingMessage, Ctx>()
 
-/** The context the hit lane built for this request, if it saw it first. */
-export function laneContext (req: IncomingMessage): { reply: null, ctx: Ctx } | undefined {
+/** The context the hit lane built for this request (with no hit), if it saw it first. */
+export function laneContext (req: IncomingMessage): Ctx | undefined {
   return handedOver.get(req)
 }
 
@@ -80,9 +80,10 @@ export function createHitLane (deps: HitLaneDeps): HitLane {
     const admitted = admitApiRequest({ method: 'GET', url, headers: h, rawHeaders: req.rawHeaders }, deps.mode)
     if (!admitted.ok) return false
     const start = performance.now()
-    const { reply: hit, ctx } = deps.fresh(admitted.req)
+    const ctx = deps.fresh(admitted.req)
+    const hit = ctx.hit
     if (hit === null || hit.headers['content-type'] === undefined) {
-      handedOver.set(req, { reply: null, ctx })
+      handedOver.set(req, ctx)
       return false
     }
     let headers = wire.get(hit.headers)

@@ -7,6 +7,7 @@ import { requestTarget, type RequestTarget } from '../../endpoints.js'
 import type { IncomingHeaders } from '../../upstream/headers.js'
 import type { Identity } from '../trust.js'
 import type { FlowDeps } from './deps.js'
+import type { Reply } from './reply.js'
 
 export interface FlowRequest {
   method: string
@@ -29,11 +30,13 @@ export interface Ctx {
   readonly key: string | null
   /** The cached answer under `key`: undefined until looked up (once, by `stored()`). */
   cached: CachedResponse | null | undefined
+  /** The fresh hit `fresh()` found for it, if any (the hot path: flow.ts). */
+  hit: Reply | null
 }
 
 export function context (req: FlowRequest, deps: FlowDeps, who: Identity = deps.state.trust.identify(req.token)): Ctx {
   const target = requestTarget(req.method, req.path)
-  return { req, target, who, mode: who.local ? 'offline' : req.mode, key: keyFor(req, target, who, deps), cached: undefined }
+  return { req, target, who, mode: who.local ? 'offline' : req.mode, key: keyFor(req, target, who, deps), cached: undefined, hit: null }
 }
 
 /** The same request for another path (a batch's missing ids, one track of a fan-out), same identity. */

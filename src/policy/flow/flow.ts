@@ -34,11 +34,11 @@ export interface ProxyFlow {
   /** The whole decision: cache, upstream, fallback. */
   handle: (req: FlowRequest) => Promise<Reply>
   /**
-   * A fresh cached answer, synchronously, or null: the hot path (the hit lane and the route try it
-   * first), with no promise, coalescing or header filtering. The context it built is handed to
-   * `handle` by whoever calls both, so the cache is looked up once.
+   * The request's context, with the fresh cached answer in `hit` when there is one, synchronously:
+   * the hot path (the hit lane and the route try it first), with no promise, coalescing or header
+   * filtering. Handed to `handleContext` when there is no hit, so the cache is looked up once.
    */
-  fresh: (req: FlowRequest) => { reply: Reply | null, ctx: Ctx }
+  fresh: (req: FlowRequest) => Ctx
   /** `handle` for a request whose context `fresh` already built. */
   handleContext: (ctx: Ctx) => Promise<Reply>
 }
@@ -53,9 +53,10 @@ export function createProxyFlow (input: FlowDeps): ProxyFlow {
   const users = new UserLookups(handle)
   return { handle, fresh, handleContext }
 
-  function fresh (req: FlowRequest): { reply: Reply | null, ctx: Ctx } {
+  function fresh (req: FlowRequest): Ctx {
     const ctx = context(req, deps)
-    return { reply: req.method === 'GET' ? freshReply(ctx, deps) : null, ctx }
+    if (req.method === 'GET') ctx.hit = freshReply(ctx, deps)
+    return ctx
   }
 
   async function handle (req: FlowRequest): Promise<Reply> {
@@ -65,7 +66,7 @@ export function createProxyFlow (input: FlowDeps): ProxyFlow {
   async function handleContext (ctx: Ctx): Promise<Reply> {
     // Spotify answers every Web API request without a token 401: it is never asked that.
     if (ctx.who.anonymous) return local(401, 'No token provided', null)
-    const hit = freshReply(ctx, deps)
+    const hit = ctx.hit ?? freshReply(ctx, deps)
     if (hit !== null) return hit
     if (ctx.key === null || !ctx.who.trusted) return await respond(ctx)
     return await coalescer.run(`${ctx.req.mode}|${ctx.who.local ? 'local' : 'remote'}|${ctx.key}`, s.coalesceWaitMs, async () => await respond(ctx))
