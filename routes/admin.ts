@@ -2,8 +2,9 @@
 // the admin guard (src/plugins/admin-guard.ts: Host, then the admin token or loopback). Never
 // shows a token or a token hash.
 import type { FastifyPluginAsync } from 'fastify'
-import { spotifyError } from '../src/library/shapes.js'
+import { sendLocal } from '../src/errors.js'
 import { adminGuard } from '../src/plugins/admin-guard.js'
+import { metaValue } from '../src/db.js'
 
 const startedAt = Date.now()
 
@@ -13,8 +14,8 @@ const admin: FastifyPluginAsync = async (app) => {
 
   // The last `remediate` run's report (read-only), saved in the proxy's database.
   app.get('/admin/remediation/report', async (_req, reply) => {
-    const raw = app.db.prepare("SELECT value FROM meta WHERE key = 'remediation_report'").pluck().get() as string | undefined
-    if (raw === undefined) return await reply.code(404).header('x-proxy-source', 'local').send(spotifyError(404, 'No remediation report yet: run `spotify-csv-proxy remediate --notion-database <id>`'))
+    const raw = metaValue(app.db, 'remediation_report').get()
+    if (raw === undefined) return await sendLocal(reply, 404, 'No remediation report yet: run `spotify-csv-proxy remediate --notion-database <id>`')
     return await reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-store').send(raw)
   })
 

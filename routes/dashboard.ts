@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { FastifyPluginAsync } from 'fastify'
 import { packageRoot } from '../src/config.js'
-import { spotifyError } from '../src/library/shapes.js'
+import { sendLocal } from '../src/errors.js'
 import { adminGuard } from '../src/plugins/admin-guard.js'
 
 const FILES: Record<string, string> = {
@@ -27,7 +27,7 @@ const dashboard: FastifyPluginAsync = async (app) => {
   app.get('/dashboard', send('dashboard.html'))
   app.get('/dashboard/', send('dashboard.html'))
   app.get<{ Params: { asset: string } }>('/dashboard/:asset', async (req, reply) => {
-    if (!files.has(req.params.asset) || req.params.asset === 'dashboard.html') return reply.code(404).header('x-proxy-source', 'local').send(spotifyError(404, 'No such dashboard file'))
+    if (!files.has(req.params.asset) || req.params.asset === 'dashboard.html') return sendLocal(reply, 404, 'No such dashboard file')
     return await send(req.params.asset)(req, reply)
   })
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// spotify-csv-proxy: serve | import | link | doctor | remediate. Flags map onto the env var names of CONTRACT.md and
+// spotify-csv-proxy: serve | import | link | doctor | remediate. Flags map onto the env var names of the README and
 // win over the environment, which wins over .env.
 import { Command, Option } from 'commander'
 import { ConfigError, loadConfig, type Config } from './config.js'
@@ -7,11 +7,11 @@ import { exitCode, formatChecks, runDoctor } from './commands/doctor.js'
 import { RemediateError, runRemediate } from './commands/remediate.js'
 import { EXIT_FATAL, runImport } from './commands/import.js'
 import { LinkError, runLink, runLinkOwner } from './commands/link.js'
-import { cliLogger } from './logger.js'
-import { DatabaseOpenError } from './library/db.js'
+import { cliLogger } from './http/logger.js'
+import { DatabaseOpenError } from './db.js'
 import { LibraryPathError } from './library/sources.js'
 import { PlaylistLinkError } from './library/store.js'
-import { startServer } from './server.js'
+import { startServer } from './http/server.js'
 import { printable, terminalJson, terminalSafe } from './terminal-text.js'
 
 interface CommonFlags { library?: string, db?: string, logLevel?: string }

@@ -1,4 +1,4 @@
-// Environment (+ .env) → a typed, validated config. Precedence (CONTRACT.md): flags > env > .env
+// Environment (+ .env) → a typed, validated config. Precedence (README: Configuration): flags > env > .env
 // > defaults. env-schema validates and coerces; dotenv never overrides a variable already set.
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'

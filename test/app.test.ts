@@ -2,7 +2,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import t from 'tap'
-import { buildApp } from '../src/app.js'
+import { buildApp } from '../src/http/app.js'
 import { DEMO_LIBRARY, isDemoLibrary, loadConfig } from '../src/config.js'
 import { stageRealExports } from './helpers/fixtures.js'
 

@@ -5,7 +5,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { openDatabase } from '../../src/library/db.js'
+import { openDatabase } from '../../src/db.js'
 import { importLibrary, type ImportSummary } from '../../src/library/importer.js'
 import { LibraryStore } from '../../src/library/store.js'
 import { DEFAULT_FILES, DEFAULT_ROWS, DISTINCT_SHARE, ensureLibrary, type Manifest } from '../import.js'

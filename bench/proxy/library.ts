@@ -155,7 +155,7 @@ function page (href: string, items: unknown[], limit: number, offset: number, to
 
 function json (body: unknown, cacheControl: string): Behaviour {
   const text = JSON.stringify(body)
-  // Spotify sends a strong ETag and `max-age=0` on these (research/spotify-api.md §1).
+  // Spotify sends a strong ETag and `max-age=0` on these (docs/spotify-api.md §1).
   const etag = `"${createHash('sha256').update(text).digest('hex').slice(0, 32)}"`
   return behave.status(200, text, { 'content-type': 'application/json; charset=utf-8', 'cache-control': cacheControl, etag })
 }

@@ -9,9 +9,9 @@ import { Session } from 'node:inspector/promises'
 import readline from 'node:readline'
 import { parseArgs } from 'node:util'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { buildApp } from '../../src/app.js'
+import { buildApp } from '../../src/http/app.js'
 import { loadConfig } from '../../src/config.js'
-import { loggerOptions } from '../../src/logger.js'
+import { loggerOptions } from '../../src/http/logger.js'
 import { PROFILED_PREFIX, READY_PREFIX } from './wire.js'
 
 const { values: args } = parseArgs({

@@ -9,7 +9,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { buildApp } from '../../src/app.js'
+import { buildApp } from '../../src/http/app.js'
 import { loadConfig } from '../../src/config.js'
 import { accountsDouble } from '../../test/helpers/accounts-double.js'
 import { DEEP_FOCUS, OWNER, PICKS, spotify2026 } from '../../test/helpers/spotify-2026.js'

@@ -2,9 +2,9 @@
 // loop, like a user's proxy beside their scripts. Settings come whole as JSON (argv[2]), so no
 // .env or variable of the caller's changes what is measured. Prints `@@ready {"port":N}`, exits
 // when its stdin closes (the parent died) or on SIGTERM; SIGKILL is the crash test's business.
-import { buildApp } from '../../src/app.js'
+import { buildApp } from '../../src/http/app.js'
 import { loadConfig } from '../../src/config.js'
-import { loggerOptions } from '../../src/logger.js'
+import { loggerOptions } from '../../src/http/logger.js'
 
 const env = JSON.parse(process.argv[2] ?? '{}') as Record<string, string>
 const config = loadConfig({}, { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env })

@@ -10,7 +10,7 @@ const MAX_CONTAINS_IDS = 50
 /**
  * A PrivateUserObject with what the library honestly knows. country, email, product,
  * explicit_content and followers are left out, as Spotify leaves them out for development-mode
- * apps since February 2026 (research/spotify-api.md §5); account_id and images are not known.
+ * apps since February 2026 (docs/spotify-api.md §5); account_id and images are not known.
  */
 export const getMe: Handler = ({ ctx }) => {
   const { id, displayName } = ctx.owner

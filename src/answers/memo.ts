@@ -6,7 +6,7 @@
 // dropped when the library changes (a learned or linked playlist id here, an import by another
 // process: SQLite's data_version).
 
-export interface MemoAnswer { status: number, bytes: Buffer, missing?: number }
+export interface SerializedAnswer { status: number, bytes: Buffer, missing?: number }
 
 /** Entries kept by default: an offline sync of a 60,000-track playlist is ~1,300 pages. */
 export const DEFAULT_MAX_ENTRIES = 10_000
@@ -15,12 +15,12 @@ export const DEFAULT_MAX_ENTRIES = 10_000
 const ENTRY_OVERHEAD = 200
 
 /** A key's memory: V8 stores a string in one byte a character or two; two is the bound. */
-function cost (key: string, answer: MemoAnswer): number {
+function cost (key: string, answer: SerializedAnswer): number {
   return key.length * 2 + answer.bytes.length + ENTRY_OVERHEAD
 }
 
 export class LibraryAnswerMemo {
-  readonly #entries = new Map<string, MemoAnswer>()
+  readonly #entries = new Map<string, SerializedAnswer>()
   readonly #maxBytes: number
   readonly #maxEntries: number
   readonly #version: () => string
@@ -35,7 +35,7 @@ export class LibraryAnswerMemo {
     this.#seen = opts.version()
   }
 
-  get (key: string): MemoAnswer | null {
+  get (key: string): SerializedAnswer | null {
     this.#check()
     const hit = this.#entries.get(key)
     if (hit === undefined) return null
@@ -45,7 +45,7 @@ export class LibraryAnswerMemo {
     return hit
   }
 
-  put (key: string, answer: MemoAnswer): void {
+  put (key: string, answer: SerializedAnswer): void {
     const size = cost(key, answer)
     if (size > this.#maxBytes / 8) return // one huge answer must not flush the rest
     this.#check()

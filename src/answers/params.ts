@@ -8,7 +8,7 @@ export const MESSAGES = {
   invalidId: 'invalid id',
   /** A malformed playlist id (fjlein/hitster#2, 2025: /v1/playlists/xxxxx/tracks). */
   invalidBase62Id: 'Invalid base62 id',
-  /** More than 50 ids on /v1/tracks (research/spotify-api.md §3.2). */
+  /** More than 50 ids on /v1/tracks (docs/spotify-api.md §3.2). */
   tooManyIds: 'too many ids requested',
   /** No `ids` at all: Spotify's generic 400 (spotipy#686). */
   invalidRequest: 'invalid request',

@@ -8,7 +8,7 @@ import { resourceHref } from './links.js'
 import { isSpotifyId, MESSAGES, parsePage, type PageRules } from './params.js'
 import { badRequest, isAnswer, notFound, ok, type Handler, type LibraryAnswer } from './types.js'
 
-/** GET /playlists/{id} embeds the first 100 items (research/spotify-api.md §3.5). */
+/** GET /playlists/{id} embeds the first 100 items (docs/spotify-api.md §3.5). */
 const EMBEDDED_PAGE = { limit: 100, offset: 0 }
 
 // /tracks keeps its pre-2026 maximum of 100 (sonallux's patch of the spec); /items has the

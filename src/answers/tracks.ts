@@ -7,7 +7,7 @@ import type { LibraryTrack } from '../library/types.js'
 import { isSpotifyId, MESSAGES, parseIds } from './params.js'
 import { badRequest, notFound, ok, type Handler, type LibraryAnswer } from './types.js'
 
-// Spotify's caps: 50 ids for tracks, 100 for audio features (research/spotify-api.md §3.2, §3.4).
+// Spotify's caps: 50 ids for tracks, 100 for audio features (docs/spotify-api.md §3.2, §3.4).
 const MAX_TRACK_IDS = 50
 const MAX_FEATURE_IDS = 100
 
@@ -29,7 +29,7 @@ export const getTrack: Handler = ({ store, ctx, params }) => {
   return t === null ? notFound(MESSAGES.nonExistingId) : ok(shapeTrack(t, ctx))
 }
 
-/** In request order, duplicates kept, `null` for unknown or malformed ids (research §2). */
+/** In request order, duplicates kept, `null` for unknown or malformed ids (docs/spotify-api.md §2). */
 export const getSeveralTracks: Handler = ({ store, ctx, query }) => {
   const ids = parseIds(query.get('ids'), { max: MAX_TRACK_IDS, emptyEntries: 'reject' })
   if (!Array.isArray(ids)) return ids

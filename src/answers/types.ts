@@ -1,7 +1,8 @@
 // What the library's answers are made of: the request as the router parsed it, the answer,
 // and Spotify's error answers. Pure data, shared by every answers/ module.
 import type { LibraryStore } from '../library/store.js'
-import { spotifyError, type OwnerInfo } from '../library/shapes.js'
+import { type OwnerInfo } from '../library/shapes.js'
+import { spotifyError } from '../errors.js'
 
 export interface LibraryAnswer {
   status: number

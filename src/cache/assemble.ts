@@ -1,8 +1,10 @@
 // Several-ids answers (`/v1/tracks?ids=`, `/v1/audio-features?ids=`) put together from the entity
 // cache plus one upstream call for only the ids it lacks. Spotify's rules for these answers: in
-// request order, duplicates repeated, `null` in place of an unknown id (spotify-api.md §2).
+// request order, duplicates repeated, `null` in place of an unknown id (docs/spotify-api.md §2).
 
-export type EntityKind = 'track' | 'audio_features'
+import type { EntityKind } from '../endpoints.js'
+
+export type { EntityKind }
 
 /** The wrapper Spotify puts around several entities of a kind. */
 export const SEVERAL_FIELD = { track: 'tracks', audio_features: 'audio_features' } as const

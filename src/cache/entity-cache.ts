@@ -3,7 +3,7 @@
 // only, whatever endpoint first brought the entity in. Entities are catalog data (nothing in a
 // TrackObject is about the caller); tracks are kept per market because `is_playable`,
 // `restrictions` and relinking depend on it.
-import type { Db } from '../library/db.js'
+import type { Db } from '../db.js'
 import type { EntityKind } from './assemble.js'
 
 export type SpotifyObject = Record<string, unknown>
@@ -20,6 +20,14 @@ CREATE TABLE IF NOT EXISTS entity_cache (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entity_cache_age ON entity_cache(stored_at);
 `
+
+/** What the request path needs of the per-entity cache (implemented by EntityCache; fail-soft.ts wraps it). */
+export interface EntityStore {
+  /** Keeps every track and audio features object in a good answer to `path`; returns how many. */
+  harvest: (path: string, market: string | null, json: unknown, language?: string | null) => number
+  getTracks: (ids: readonly string[], market: string | null, opts?: EntityLookupOptions) => Array<SpotifyObject | null>
+  getAudioFeatures: (ids: readonly string[], opts?: EntityLookupOptions) => Array<SpotifyObject | null>
+}
 
 export interface EntityLookupOptions {
   /** Entities stored before this time (ms) count as unknown: the caller's freshness rule. */
@@ -46,7 +54,7 @@ function variant (market: string | null, language: string | null | undefined): s
 
 interface Found { kind: EntityKind, id: string, market: string, body: string }
 
-export class EntityCache {
+export class EntityCache implements EntityStore {
   readonly #db: Db
   readonly #s
   readonly #now: () => number

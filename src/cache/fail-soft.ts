@@ -2,7 +2,9 @@
 // file, a table gone), a request goes on as a miss, or without being stored, instead of failing
 // an answer upstream already gave. The failure is logged, at most once a minute per cache.
 import type { FastifyBaseLogger } from 'fastify'
-import type { AnswerCache, EntityStore, SnapshotStore } from '../policy/proxy-flow.js'
+import type { EntityStore } from './entity-cache.js'
+import type { ResponseStore } from './response-cache.js'
+import type { SnapshotStore } from './snapshots.js'
 
 const LOG_EVERY_MS = 60_000
 
@@ -29,7 +31,7 @@ function guard (log: FastifyBaseLogger, what: string): <T> (fn: () => T, fallbac
   }
 }
 
-export function failSoftAnswers (cache: AnswerCache, log: FastifyBaseLogger): AnswerCache {
+export function failSoftAnswers (cache: ResponseStore, log: FastifyBaseLogger): ResponseStore {
   const g = guard(log, 'response cache')
   return {
     get: key => g(() => cache.get(key), null),

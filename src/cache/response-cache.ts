@@ -1,18 +1,27 @@
 // Whole upstream answers, kept in the proxy's SQLite file under their cache key (cache-key.ts).
-// Only good answers (200) are stored, so a 429 or 5xx can never overwrite one (proxy-anchors
+// Only good answers (200) are stored, so a 429 or 5xx can never overwrite one (docs/proxy-pitfalls.md
 // 1.10 #4). Rows outlive their freshness: the policy decides what is fresh from `storedAt`, and a
 // stale row stays here as the fallback for when Spotify cannot answer, until LRU eviction needs
 // the room.
-import type { Db } from '../library/db.js'
+import type { Db } from '../db.js'
 import { canonicalPath } from './cache-key.js'
 
 /** Timestamps are milliseconds since the epoch. */
-export interface StoredAnswer {
+export interface CachedResponse {
   status: number
   headers: Record<string, string>
   body: Buffer
   etag: string | null
   storedAt: number
+}
+
+/** What the request path needs of the response cache (implemented by ResponseCache; fail-soft.ts wraps it). */
+export interface ResponseStore {
+  get: (key: string) => CachedResponse | null
+  put: (key: string, answer: CachedResponse, meta: { principal: string | null, path: string }) => unknown
+  /** A 304 from upstream: what is held is fresh again. */
+  refresh: (key: string) => unknown
+  invalidate: (opts: { pathPrefix: string, principal?: string | null }) => number
 }
 
 export interface ResponseCacheOptions {
@@ -52,8 +61,8 @@ const EVICT_BATCH = 64
 const HOT_ENTRIES = 2048
 const HOT_MAX_BODY = 256 * 1024
 
-export class ResponseCache {
-  readonly #hot = new Map<string, { answer: StoredAnswer, touched: number }>()
+export class ResponseCache implements ResponseStore {
+  readonly #hot = new Map<string, { answer: CachedResponse, touched: number }>()
   readonly #db: Db
   readonly #s
   readonly #maxBytes: number
@@ -93,7 +102,7 @@ export class ResponseCache {
   }
 
   /** The stored answer, stale or not; null when nothing is stored under `key`. */
-  get (key: string): StoredAnswer | null {
+  get (key: string): CachedResponse | null {
     const now = this.#now()
     // Hot answers are served from memory: a cache hit then costs no SQLite read at all.
     const hot = this.#hot.get(key)
@@ -118,7 +127,7 @@ export class ResponseCache {
     return answer
   }
 
-  #keepHot (key: string, answer: StoredAnswer, touched: number): void {
+  #keepHot (key: string, answer: CachedResponse, touched: number): void {
     if (answer.body.length > HOT_MAX_BODY) return
     this.#hot.delete(key)
     if (this.#hot.size >= HOT_ENTRIES) this.#hot.delete(this.#hot.keys().next().value!)
@@ -130,7 +139,7 @@ export class ResponseCache {
    * and evicts least-recently-used rows until the total fits. An answer bigger than the whole cache
    * is refused too. Returns whether the answer was stored.
    */
-  put (key: string, answer: StoredAnswer, meta: { principal: string | null, path: string }): boolean {
+  put (key: string, answer: CachedResponse, meta: { principal: string | null, path: string }): boolean {
     if (answer.status !== 200) return false
     const headers = JSON.stringify(answer.headers)
     const path = canonicalPath(meta.path)

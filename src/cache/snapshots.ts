@@ -2,7 +2,7 @@
 // (/v1/me/playlists, /v1/users/{id}/playlists, /v1/playlists/{id}) is noted here, so cached pages
 // of a playlist stay valid while its snapshot is unchanged, and are dropped when it changes:
 // a daily sync re-reads only the playlists that changed.
-import type { Db } from '../library/db.js'
+import type { Db } from '../db.js'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS playlist_snapshots (
@@ -12,7 +12,13 @@ CREATE TABLE IF NOT EXISTS playlist_snapshots (
 ) WITHOUT ROWID;
 `
 
-export class PlaylistSnapshots {
+/** What the request path needs of the snapshot record (implemented by PlaylistSnapshots; fail-soft.ts wraps it). */
+export interface SnapshotStore {
+  observe: (json: unknown) => string[]
+  confirmedSince: (playlistId: string, time: number) => boolean
+}
+
+export class PlaylistSnapshots implements SnapshotStore {
   readonly #get
   readonly #put
   readonly #now: () => number

@@ -7,6 +7,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { request } from 'undici'
 import { ConfigError, isDemoLibrary, isLoopbackHost, loadConfig, type Config } from '../config.js'
+import { metaValue } from '../db.js'
 import { chooseLibrary, type LibraryChoice } from '../library/identity.js'
 import { LibraryPathError, listLibrary, type LibraryListing } from '../library/sources.js'
 import { exportsOwnerOf, LibraryOwner } from '../policy/owner.js'
@@ -179,7 +180,7 @@ function checkOwner (c: Config, db: Database.Database): Check[] {
 }
 
 function checkCooldown (db: Database.Database): Check {
-  const raw = tableExists(db, 'meta') ? db.prepare("SELECT value FROM meta WHERE key = 'cooldown'").pluck().get() as string | undefined : undefined
+  const raw = tableExists(db, 'meta') ? metaValue(db, 'cooldown').get() : undefined
   const c = raw === undefined ? null : JSON.parse(raw) as { until?: number, reason?: string }
   if (c?.until !== undefined && c.until > Date.now()) {
     return { name: 'cooldown', verdict: 'warn', detail: `Spotify said to wait (${c.reason ?? '429'}): no request goes upstream until ${new Date(c.until).toISOString()}`, fix: 'nothing to do: it ends by itself; meanwhile answers come from the cache and the CSV library' }

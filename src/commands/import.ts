@@ -1,9 +1,9 @@
 // `spotify-csv-proxy import [PATH]`: index the CSV library, with a progress bar on a terminal
-// and a summary. Exit codes (CONTRACT.md): 0 every file read, 1 rows or files rejected, 2 fatal
+// and a summary. Exit codes (README): 0 every file read, 1 rows or files rejected, 2 fatal
 // (nothing importable found counts: it is a wrong folder far more often than an empty library).
 import { SingleBar, Presets } from 'cli-progress'
 import type { Config } from '../config.js'
-import { openDatabase } from '../library/db.js'
+import { openDatabase } from '../db.js'
 import { chooseLibrary, type LibraryChoice } from '../library/identity.js'
 import { importLibrary, type ImportProgress, type ImportSummary, type ImportLogger } from '../library/importer.js'
 import { LIKED_FILE_NAMES } from '../library/playlist-files.js'

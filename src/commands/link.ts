@@ -5,7 +5,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Config } from '../config.js'
-import { openDatabase } from '../library/db.js'
+import { openDatabase } from '../db.js'
 import { chooseLibrary } from '../library/identity.js'
 import { LibraryStore } from '../library/store.js'
 import { exportsOwnerOf, LibraryOwner, type OwnerDecision } from '../policy/owner.js'

@@ -2,10 +2,10 @@
 // and (with --fix) repair it, journaling every write; `--undo <journal>` puts the old values back.
 // Exit codes: 0 nothing differs (or undo done), 1 differences, unmatched pages or a stopped fix, 2 fatal.
 import fs from 'node:fs'
-import { buildApp } from '../app.js'
+import { buildApp } from '../http/app.js'
 import type { Config } from '../config.js'
 import { driftAgainstSpotify, driftTable } from '../remediation/against-spotify.js'
-import { openDatabase } from '../library/db.js'
+import { metaValue, openDatabase } from '../db.js'
 import { chooseLibrary } from '../library/identity.js'
 import { importLibrary } from '../library/importer.js'
 import { LibraryStore } from '../library/store.js'
@@ -37,7 +37,7 @@ export async function runRemediate (config: Config, flags: RemediateFlags, env: 
     await importLibrary(db, chooseLibrary(config, db).root)
     const report = await remediate({ store: new LibraryStore(db), notion, databaseId, mapOverrides, fix: flags.fix === true, journalFile: flags.journal })
     // The last report, for GET /admin/remediation/report.
-    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('remediation_report', ?)").run(JSON.stringify(report))
+    metaValue(db, 'remediation_report').set(JSON.stringify(report))
     if (flags.out !== undefined) fs.writeFileSync(flags.out, /\.html?$/i.test(flags.out) ? htmlReport(report) : markdownReport(report))
     out.write(flags.json === true ? terminalJson(report) : terminalSafe(tableReport(report)))
     return exitCode(report)

@@ -2,7 +2,7 @@
 // in rowid order several times faster than out of it (it flushes its pending terms at every step
 // back), and the rowids of one richness (track-codec.ts, ftsRowid) come in order as tracks are added.
 import type { Statement } from 'better-sqlite3'
-import type { Db } from './db.js'
+import type { Db } from '../db.js'
 import { ftsTier, type FtsText } from './track-codec.js'
 
 const HELD = 4096

@@ -11,7 +11,7 @@ export type Column =
   | 'danceability' | 'energy' | 'key' | 'loudness' | 'mode' | 'speechiness' | 'acousticness'
   | 'instrumentalness' | 'liveness' | 'valence' | 'tempo' | 'time_signature'
 
-/** How a dialect joins several artists in one cell (research/exportify.md §0.6). */
+/** How a dialect joins several artists in one cell (docs/exportify.md §0.6). */
 export type ArtistJoiner =
   | 'comma' // pavelkomarov ≤ 2025-09-02: "A,B"
   | 'semicolon' // pavelkomarov ≥ 2025-09-02: "A;B"

@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { DEMO_LIBRARY, DEMO_MANIFEST, type Config } from '../config.js'
-import type { Db } from './db.js'
+import type { Db } from '../db.js'
 import { indexedRoot } from './importer.js'
 import { LibraryPathError } from './sources.js'
 

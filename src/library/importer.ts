@@ -6,7 +6,7 @@ import { on } from 'node:events'
 import path from 'node:path'
 import { setImmediate as tick } from 'node:timers/promises'
 import { Worker } from 'node:worker_threads'
-import type { Db } from './db.js'
+import { metaValue, type Db } from '../db.js'
 import { fileEvents, type FileEvent, type ToRead } from './file-reader.js'
 import type { WorkerJob } from './import-worker.js'
 import { KeyTable } from './key-table.js'
@@ -139,11 +139,11 @@ export function libraryCounts (db: Db): { tracks: number, playlists: number, lik
 
 /** The folder (or file) the database's library index was last imported from, or null. */
 export function indexedRoot (db: Db): string | null {
-  return (db.prepare("SELECT value FROM meta WHERE key = 'library_root'").pluck().get() as string | undefined) ?? null
+  return metaValue(db, 'library_root').get() ?? null
 }
 
 function rememberRoot (db: Db, absRoot: string): void {
-  db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('library_root', ?)").run(absRoot)
+  metaValue(db, 'library_root').set(absRoot)
 }
 
 async function * readInline (files: ToRead[], fresh: boolean): AsyncGenerator<FileEvent> {

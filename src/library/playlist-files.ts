@@ -52,7 +52,7 @@ export function syntheticPlaylistId (relativePath: string): string {
 /**
  * The names the library can hold for a playlist called `name` on Spotify, lower-cased: the name
  * itself, and what describePlaylistFile makes of each file name Exportify has given it
- * (research/exportify.md §2.2), since those drop characters: since 2025-09-02 `/\\:*?"<>|` are
+ * (docs/exportify.md §2.2), since those drop characters: since 2025-09-02 `/\\:*?"<>|` are
  * removed and spaces become `_`; before, everything but ASCII letters, digits, `-` and space was
  * removed and the name lower-cased.
  */

@@ -1,6 +1,6 @@
 // Canonical library rows → Spotify Web API JSON, as Spotify sends it. Pure functions, no I/O.
 // Reference: components.schemas of sonallux's fixed-spotify-open-api.yml (test/fixtures/spotify-openapi)
-// and the local-file item in docs exportify.md §4.2, a real API response. Where the CSV does not know a
+// and the local-file item in docs/exportify.md §4.2, a real API response. Where the CSV does not know a
 // field we send what Spotify itself sends for unknowns (null, [], {}, 0); where the spec forbids null
 // we send the most neutral valid value instead, except for ids/links and dates, which are never invented.
 
@@ -183,10 +183,6 @@ export interface SpotifyPlaylist extends SpotifyPlaylistBase {
   tracks: SpotifyPaging<SpotifyPlaylistTrack>
 }
 
-export interface SpotifyError {
-  error: { status: number, message: string }
-}
-
 type LinkedType = 'album' | 'artist' | 'episode' | 'playlist' | 'show' | 'track' | 'user'
 
 function links (type: LinkedType, id: string, o: ShapeOptions): KnownLinks
@@ -202,7 +198,7 @@ function links (type: LinkedType, id: string | null, o: ShapeOptions): Links {
   }
 }
 
-// Spotify's cover URLs differ only in a size prefix; the CSV keeps the 640 one (exportify.md §4.2).
+// Spotify's cover URLs differ only in a size prefix; the CSV keeps the 640 one (docs/exportify.md §4.2).
 const COVER_640 = /^https:\/\/i\.scdn\.co\/image\/ab67616d0000b273([0-9a-f]+)$/
 const COVER_SIZES = [[640, 'ab67616d0000b273'], [300, 'ab67616d00001e02'], [64, 'ab67616d00004851']] as const
 
@@ -437,8 +433,4 @@ export function shapePage<T> (items: T[], page: { total: number, limit: number, 
     previous: offset > 0 ? pageUrl(href, Math.max(0, offset - limit), limit) : null,
     total
   }
-}
-
-export function spotifyError (status: number, message: string): SpotifyError {
-  return { error: { status, message } }
 }

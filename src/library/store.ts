@@ -2,7 +2,7 @@
 // prepared once, and every answer is a read by key or a range read on an index (playlist and
 // Liked Songs pages by position, search by the full-text index's own order), so its cost does
 // not grow with the library or the offset; no caller loads the whole library.
-import type { Db } from './db.js'
+import type { Db } from '../db.js'
 import { foldText, parseSearchQuery, toFtsMatch } from './search-query.js'
 import { AFTER_TRACK, decodeAddedAt, FTS_TRACK_PK, ftsTrackPk, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
 import { TrackReader } from './track-reader.js'

@@ -1,7 +1,7 @@
 // Stored tracks back to LibraryTracks: rows selected with TRACK_COLUMNS (a track joined with its
 // album, raw arrays) plus their artists, all of a batch's artists in one query by primary key.
 import type { Statement } from 'better-sqlite3'
-import type { Db } from './db.js'
+import type { Db } from '../db.js'
 import { artistPks, decodeTrack, type StoredTrack } from './track-codec.js'
 import type { ArtistRef, LibraryTrack } from './types.js'
 

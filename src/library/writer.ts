@@ -3,7 +3,7 @@
 // found (or added) by value, remembered for the import in compact tables; a track seen again is
 // merged (merge.ts). Rows are written in batches (batch-insert.ts, fts-buffer.ts).
 import { BatchInsert } from './batch-insert.js'
-import { LOOKUP_INDEXES, type Db } from './db.js'
+import { LOOKUP_INDEXES, type Db } from '../db.js'
 import type { FileEvent, FileMeta } from './file-reader.js'
 import { FtsBuffer } from './fts-buffer.js'
 import { KeyTable } from './key-table.js'

@@ -1,6 +1,9 @@
 // Where answers came from, kept in memory for the dashboard: per-minute counts by source over
 // the last hour, and the latest fallbacks with their reasons. Bounded whatever the traffic.
-export interface Outcome {
+import type { Outcome } from '../http/outcome.js'
+
+/** A fallback as the dashboard lists it. */
+export interface FallbackEvent {
   method: string
   route: string
   status: number
@@ -8,9 +11,8 @@ export interface Outcome {
   reason: string | null
   upstreamStatus: number | null
   ms: number
+  at: number
 }
-
-export interface FallbackEvent extends Outcome { at: number }
 
 const MINUTES = 60
 const RECENT = 50
@@ -28,7 +30,8 @@ export class TrafficLog {
     this.#buckets = Array.from({ length: MINUTES }, () => ({ minute: -1, bySource: {} }))
   }
 
-  record (o: Outcome): void {
+  /** Counts a /v1 request's outcome under its endpoint's label. */
+  record (o: Outcome, route: string): void {
     const now = this.#now()
     const minute = Math.floor(now / MINUTE_MS)
     const b = this.#buckets[minute % MINUTES]!
@@ -39,7 +42,7 @@ export class TrafficLog {
     b.bySource[o.source] = (b.bySource[o.source] ?? 0) + 1
     this.#totals[o.source] = (this.#totals[o.source] ?? 0) + 1
     if (o.reason !== null) {
-      this.#recent.push({ ...o, at: now })
+      this.#recent.push({ method: o.method, route, status: o.status, source: o.source, reason: o.reason, upstreamStatus: o.upstreamStatus, ms: o.ms, at: now })
       if (this.#recent.length > RECENT) this.#recent.shift()
     }
   }

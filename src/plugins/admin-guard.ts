@@ -10,7 +10,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config.js'
-import { spotifyError } from '../library/shapes.js'
+import { sendLocal } from '../errors.js'
 import { TrustStore } from '../policy/trust.js'
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
@@ -45,12 +45,12 @@ export function adminGuard (c: Config, opts: { hostOnly?: boolean } = {}) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     const name = hostName(req.headers.host)
     if (name === null || !names.has(name)) {
-      return await reply.code(403).header('x-proxy-source', 'local').send(spotifyError(403, `Host ${JSON.stringify(req.headers.host ?? '')} is not a name of this proxy; set SPOTIFY_PROXY_PUBLIC_URL to the address you open it by`))
+      return await sendLocal(reply, 403, `Host ${JSON.stringify(req.headers.host ?? '')} is not a name of this proxy; set SPOTIFY_PROXY_PUBLIC_URL to the address you open it by`)
     }
     if (opts.hostOnly === true || callerAllowed(req, c.adminToken)) return
     const status = c.adminToken === null ? 403 : 401
-    return await reply.code(status).header('x-proxy-source', 'local').send(spotifyError(status, c.adminToken === null
+    return await sendLocal(reply, status, c.adminToken === null
       ? `${req.url.split('?')[0]} is open to loopback callers only; set SPOTIFY_PROXY_ADMIN_TOKEN to reach it from elsewhere`
-      : 'A valid admin token is required (Authorization: Bearer $SPOTIFY_PROXY_ADMIN_TOKEN)'))
+      : 'A valid admin token is required (Authorization: Bearer $SPOTIFY_PROXY_ADMIN_TOKEN)')
   }
 }

@@ -4,7 +4,7 @@
 // upstream. The proxy's own headers (source, fallback reason, Retry-After) are exposed so a page
 // can read them. Anything else (the dashboard, admin, metrics) gets no CORS at all. `*` gives a
 // page nothing a token does not: an unverified token gets only Spotify's public catalog answers
-// from the cache (never the library's, see proxy-flow.ts), and user data only for its own user.
+// from the cache (never the library's, see policy/flow/fallback.ts), and user data only for its own user.
 import cors, { type FastifyCorsOptions, type FastifyCorsOptionsDelegateCallback } from '@fastify/cors'
 import fp from 'fastify-plugin'
 

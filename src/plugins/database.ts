@@ -1,7 +1,7 @@
 // The SQLite handle as a Fastify decorator: opened (and checked) before the app is ready,
 // closed when the app closes.
 import fp from 'fastify-plugin'
-import { openDatabase, type Db } from '../library/db.js'
+import { openDatabase, type Db } from '../db.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

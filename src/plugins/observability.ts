@@ -1,36 +1,25 @@
-// What the proxy is doing, for /metrics (Prometheus, prom-client) and the dashboard: every answer
-// is counted by endpoint, source and fallback reason; gauges read the live state (cooldown,
-// breaker, cache, pacing queue, library) when scraped.
+// What the proxy is doing, for the log, /metrics (Prometheus, prom-client) and the dashboard:
+// every request's outcome (src/http/outcome.ts) is one log line and is counted by endpoint,
+// source and fallback reason; gauges read the live state (cooldown, breaker, cache, pacing
+// queue, library) when scraped.
 import fp from 'fastify-plugin'
 import client from 'prom-client'
-import { routeTemplate } from '../observability/route-template.js'
+import type { FastifyBaseLogger } from 'fastify'
+import { requestTarget } from '../endpoints.js'
+import { logLine, type Outcome } from '../http/outcome.js'
 import { TrafficLog } from '../observability/traffic.js'
-
-/** One answer sent, as the metrics and the dashboard count it. */
-export interface AnsweredRequest {
-  method: string
-  /** The request target as received. */
-  url: string
-  status: number
-  source: string
-  reason: string | null
-  upstreamStatus: number | null
-  upstreamMs: number | null
-  /** Went through the proxy flow (a /v1 request the route or the hit lane answered). */
-  proxied: boolean
-  /** The route as registered, for answers outside /v1 (undefined: no route matched). */
-  route?: string | undefined
-  ms: number
-}
 
 declare module 'fastify' {
   interface FastifyInstance {
     metrics: client.Registry
     traffic: TrafficLog
-    /** Counts an answer; called for every request (onResponse) and by the hit lane. */
-    recordAnswer: (a: AnsweredRequest) => void
+    /** The one record of every request: its log line (on `log`), its metrics, the dashboard's log. */
+    recordOutcome: (o: Outcome, log: FastifyBaseLogger) => void
   }
 }
+
+// Levels at which the per-request `info` line is not written: it is then not even built.
+const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent'])
 
 const BREAKER_STATES = { closed: 0, 'half-open': 1, open: 2 } as const
 
@@ -97,22 +86,10 @@ export default fp(async (app) => {
   gauge('library_liked_songs', 'Liked Songs in the CSV library', () => libraryState.summary?.likedSongs ?? 0)
   gauge('library_import_duration_seconds', 'Duration of the last library import', () => (libraryState.summary?.durationMs ?? 0) / 1000)
 
-  // Route templates by target: the same few targets come again and again.
-  const routes = new Map<string, string>()
-  const templateOf = (url: string): string => {
-    let route = routes.get(url)
-    if (route === undefined) {
-      route = routeTemplate(url)
-      if (routes.size >= 4096) routes.delete(routes.keys().next().value!)
-      routes.set(url, route)
-    }
-    return route
-  }
-
-  const record = (a: AnsweredRequest): void => {
+  const record = (a: Outcome): void => {
     // Outside /v1 only registered routes keep their name: a scan of random paths must not make a
-    // label set per path.
-    const route = a.url.startsWith('/v1/') ? templateOf(a.url) : (a.route ?? 'not-found')
+    // label set per path. Inside, the endpoint table's label (the parsed target is memoised).
+    const route = a.url.startsWith('/v1/') ? requestTarget(a.method, a.url).label : (a.route ?? 'not-found')
     const reason = a.reason ?? ''
     const status = a.status
     const labels = `${route}\n${a.source}\n${reason}\n${status}`
@@ -128,27 +105,13 @@ export default fp(async (app) => {
       if (a.upstreamMs !== null) upstreamSeconds.observe({ route }, a.upstreamMs / 1000)
     }
     // Only the API's traffic: probes, the dashboard and /metrics itself would drown it.
-    if (a.url.startsWith('/v1/')) traffic.record({ method: a.method, route, status, source: a.source, reason: a.reason, upstreamStatus: a.upstreamStatus, ms: a.ms })
+    if (a.url.startsWith('/v1/')) traffic.record(a, route)
   }
 
-  app.addHook('onResponse', (req, reply, done) => {
-    const o = req.proxyOutcome
-    record({
-      method: req.method,
-      url: req.raw.url ?? '',
-      status: reply.statusCode,
-      source: o?.source ?? 'local',
-      reason: o?.reason ?? null,
-      upstreamStatus: o?.upstreamStatus ?? null,
-      upstreamMs: o?.upstreamMs ?? null,
-      proxied: o !== undefined,
-      route: req.routeOptions.url,
-      ms: Math.round(reply.elapsedTime)
-    })
-    done()
+  app.decorate('recordOutcome', (o: Outcome, log: FastifyBaseLogger) => {
+    if (!QUIET_LEVELS.has(log.level)) log.info(logLine(o), 'request')
+    record(o)
   })
-
-  app.decorate('recordAnswer', record)
   app.decorate('metrics', registry)
   app.decorate('traffic', traffic)
 }, { name: 'observability', dependencies: ['proxy', 'library'] })

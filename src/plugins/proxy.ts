@@ -1,9 +1,8 @@
 // Wires the proxy's parts (upstream client, caches, trust, cooldown, breaker, the library's
 // answers) into one flow, decorated as `proxy` for the /v1 route and the admin routes.
 import fp from 'fastify-plugin'
-import { answerFromLibrary, libraryScope } from '../answers/index.js'
+import { answerFromLibrary, type LibraryAnswers } from '../answers/index.js'
 import { LibraryAnswerMemo } from '../answers/memo.js'
-import { cacheKey, userSpecific } from '../cache/cache-key.js'
 import { EntityCache } from '../cache/entity-cache.js'
 import { ResponseCache } from '../cache/response-cache.js'
 import { PlaylistSnapshots } from '../cache/snapshots.js'
@@ -12,11 +11,12 @@ import { failSoftAnswers, failSoftEntities, failSoftSnapshots, storeFailureLog }
 import { CircuitBreaker } from '../policy/breaker.js'
 import { CooldownStore } from '../policy/cooldown.js'
 import { exportsOwnerOf, LibraryOwner } from '../policy/owner.js'
-import { createProxyFlow, type FlowRequest, type LibraryAnswerer, type ProxyReply } from '../policy/proxy-flow.js'
+import { createProxyFlow, type ProxyFlow } from '../policy/flow/flow.js'
 import { learnPlaylistIds } from '../policy/playlist-learning.js'
 import { RefusedEndpoints } from '../policy/refusals.js'
 import { TrustStore } from '../policy/trust.js'
 import { isLoopbackHost } from '../config.js'
+import { metaValue } from '../db.js'
 import { createUpstreamClient } from '../upstream/client.js'
 import { DEFAULT_MAX_WAIT_MS, Pacer } from '../upstream/pacing.js'
 
@@ -25,10 +25,7 @@ const SPOTIFY_API_BASE = 'https://api.spotify.com/v1'
  * so an offline sync of ~1,300 pages (60,000 playlist entries) stays in memory. */
 const LIBRARY_MEMO_BYTES = 256 * 1024 * 1024
 
-export interface ProxyParts {
-  handle: (req: FlowRequest) => Promise<ProxyReply>
-  /** A fresh cached answer, synchronously, or null (see ProxyFlow.fresh). */
-  fresh: (req: FlowRequest) => ProxyReply | null
+export interface ProxyParts extends ProxyFlow {
   cooldown: CooldownStore
   breaker: CircuitBreaker
   trust: TrustStore
@@ -71,23 +68,25 @@ export default fp(async (app) => {
   // Stored answers hold links on the public base they were rewritten to: another base (or none)
   // makes them wrong, so they go.
   const linksBase = c.rewriteLinks ? apiBase : 'as sent'
-  const storedBase = app.db.prepare("SELECT value FROM meta WHERE key = 'links_base'").pluck().get() as string | undefined
+  const linksMeta = metaValue(app.db, 'links_base')
+  const storedBase = linksMeta.get()
   if (storedBase !== linksBase) {
     if (storedBase !== undefined) {
       cache?.invalidate({ pathPrefix: '/' })
       entities?.clear()
     }
-    app.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('links_base', ?)").run(linksBase)
+    linksMeta.set(linksBase)
   }
   const pacer = c.pacePer30s > 0 ? new Pacer({ perWindow: c.pacePer30s, maxWaitMs: c.paceMaxWaitMs }) : null
   app.addHook('onClose', async () => { pacer?.close() })
   // The library's answers, serialised and kept (answers/memo.ts); keyed by everything they depend on.
+  const ttl = ttlResolver(c.cacheTtlRules, c.cacheTtlSeconds)
   const memo = new LibraryAnswerMemo({ maxBytes: LIBRARY_MEMO_BYTES, version: () => app.library.version() })
-  const libraryAnswers: LibraryAnswerer = (req, who) => {
-    const key = `${req.method} ${who.id}\u0000${who.displayName ?? ''}\u0000${req.path}`
+  const libraryAnswers: LibraryAnswers = (target, who) => {
+    const key = `${who.id}\u0000${who.displayName ?? ''}\u0000${target.path}`
     const kept = memo.get(key)
     if (kept !== null) return kept
-    const a = answerFromLibrary(app.library, req, { apiBase, owner: who })
+    const a = answerFromLibrary(app.library, target, { apiBase, owner: who })
     if (a === null) return null
     const answer = { status: a.status, bytes: Buffer.from(JSON.stringify(a.body)), ...(a.missing === undefined ? {} : { missing: a.missing }) }
     memo.put(key, answer)
@@ -96,8 +95,7 @@ export default fp(async (app) => {
   const flow = createProxyFlow({
     settings: {
       mode: c.mode,
-      cacheEnabled: c.cacheEnabled,
-      ttl: ttlResolver(c.cacheTtlRules, c.cacheTtlSeconds),
+      ttl: (target) => ttl(target.pathname),
       fallbackOnRateLimit: c.fallbackOnRateLimit,
       fallbackOnError: c.fallbackOnError,
       fallbackOnAuthError: c.fallbackOnAuthError,
@@ -111,23 +109,15 @@ export default fp(async (app) => {
       ownerOnLoopback: c.ownerOnLoopback && isLoopbackHost(c.host)
     },
     upstream,
-    pacer,
     cache: cache === null ? null : failSoftAnswers(cache, app.log),
     entities: entities === null ? null : failSoftEntities(entities, app.log),
     snapshots: snapshots === null ? null : failSoftSnapshots(snapshots, app.log),
-    cacheKey,
-    userSpecific,
     library: c.csvBackupEnabled ? libraryAnswers : null,
-    libraryScope,
-    trust,
-    owner,
-    cooldown,
-    breaker,
-    refusals,
+    state: { trust, owner, cooldown, breaker, refusals, pacer },
     onStoreError: storeFailureLog(app.log, 'the proxy\'s database (tokens, cache, learned ids)'),
     onProvisionalRejected: () => { app.log.warn('a token served as the owner\'s while Spotify could not be asked (SPOTIFY_PROXY_TRUST=owner-on-loopback) was refused by Spotify: it is no longer trusted') },
     now,
-    learnPlaylists: c.csvBackupEnabled ? (pathname, json) => learnPlaylistIds(app.library, pathname, json) : null
+    learnPlaylists: c.csvBackupEnabled ? (_target, json) => learnPlaylistIds(app.library, json) : null
   })
-  app.decorate('proxy', { handle: flow.handle, fresh: flow.fresh, cooldown, breaker, trust, owner, cache, pacer, refusals, entities })
+  app.decorate('proxy', { ...flow, cooldown, breaker, trust, owner, cache, pacer, refusals, entities })
 }, { name: 'proxy', dependencies: ['database', 'library'] })

@@ -15,7 +15,7 @@ import rateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor }
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { DEFAULT_CLIENT_LIMIT } from '../config.js'
-import { spotifyError } from '../library/shapes.js'
+import { spotifyError } from '../errors.js'
 import { ClientWindows, type WindowCount } from '../policy/client-windows.js'
 import { TrustStore } from '../policy/trust.js'
 
@@ -144,7 +144,7 @@ export default fp<LocalRateLimitOptions>(async (app, opts) => {
 
   // onRequest on the root: every route and the 404 handler, before any body is read. Callback
   // style: no promise per request.
-  app.addHook('onRequest', (req, reply, done) => {
+  app.addHook('onRequest', function localLimit (req, reply, done) {
     const url = req.routeOptions.url
     // `config.rateLimit`: false exempts a route, an object gives it the library's own limit.
     if ((url !== undefined && exempt.has(url)) || req.routeOptions.config?.rateLimit != null) { done(); return }

@@ -1,6 +1,6 @@
 // After a 429 no request goes upstream until Retry-After has passed: every retry made while
 // limited lengthens the ban (spotipy#1158). Kept in SQLite so a restart does not forget it.
-import type { Db } from '../library/db.js'
+import { metaValue, type Db, type MetaValue } from '../db.js'
 
 export type CooldownReason = 'rate-limited' | 'quota-exceeded'
 
@@ -27,8 +27,7 @@ export const DEFAULT_COOLDOWN_MAX_S = 86_400
 const PROBE_TIMEOUT_MS = 30_000
 
 export class CooldownStore {
-  readonly #get
-  readonly #set
+  readonly #stored: MetaValue
   readonly #now: () => number
   readonly #maxSeconds: number
   #cached: Cooldown | null
@@ -38,11 +37,10 @@ export class CooldownStore {
   #probeSince: number | null = null
 
   constructor (db: Db, opts: CooldownOptions = {}) {
-    this.#get = db.prepare("SELECT value FROM meta WHERE key = 'cooldown'").pluck()
-    this.#set = db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('cooldown', ?)")
+    this.#stored = metaValue(db, 'cooldown')
     this.#now = opts.now ?? Date.now
     this.#maxSeconds = opts.maxSeconds ?? DEFAULT_COOLDOWN_MAX_S
-    const stored = this.#get.get() as string | undefined
+    const stored = this.#stored.get()
     const parsed = stored === undefined ? null : JSON.parse(stored) as Cooldown & { over?: boolean }
     // A cooldown stored before the cap existed (or under a larger one) is cut to the cap.
     if (parsed !== null) parsed.until = Math.min(parsed.until, this.#now() + this.#maxSeconds * 1000)
@@ -83,7 +81,7 @@ export class CooldownStore {
   /** Spotify answered a request that went through the gate with something other than a 429. */
   settle (): void {
     if (this.#cached === null || this.#cached.until > this.#now()) return
-    this.#set.run(JSON.stringify({ ...this.#cached, over: true }))
+    this.#stored.set(JSON.stringify({ ...this.#cached, over: true }))
     this.#cached = null
     this.#probeSince = null
   }
@@ -100,7 +98,7 @@ export class CooldownStore {
     const next = current !== null && current.until >= until ? current : { until, reason }
     this.#cached = next
     this.#probeSince = null
-    this.#set.run(JSON.stringify(next))
+    this.#stored.set(JSON.stringify(next))
     return next
   }
 }

@@ -3,7 +3,7 @@
 // (`link --owner USER`, or `serve --adopt-owner` for the first verified user). Never grabbed
 // silently: a second user's /v1/me changes nothing. Its /me data, playlists and library-built
 // answers go only to that user's tokens and to proxy-local tokens.
-import type { Db } from '../library/db.js'
+import { metaValue, type Db, type MetaValue } from '../db.js'
 import type { Identity } from './trust.js'
 
 export interface Owner {
@@ -37,8 +37,7 @@ interface Stored { id: string, displayName: string | null, source?: string }
 
 export class LibraryOwner {
   readonly #o: LibraryOwnerOptions
-  readonly #get
-  readonly #set
+  readonly #stored: MetaValue
   readonly #guess
   #confirmed: Owner | null
   // Display names Spotify gave for users (the owner's /v1/me), for the library's answers.
@@ -46,10 +45,9 @@ export class LibraryOwner {
 
   constructor (db: Db, opts: LibraryOwnerOptions) {
     this.#o = opts
-    this.#get = db.prepare("SELECT value FROM meta WHERE key = 'library_owner'").pluck()
-    this.#set = db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('library_owner', ?)")
+    this.#stored = metaValue(db, 'library_owner')
     this.#guess = db.prepare('SELECT owner_id FROM playlists WHERE owner_id IS NOT NULL GROUP BY owner_id ORDER BY count(*) DESC LIMIT 1').pluck()
-    const stored = this.#get.get() as string | undefined
+    const stored = this.#stored.get()
     const parsed = stored === undefined ? null : JSON.parse(stored) as Stored
     // Only an explicit confirmation counts; earlier versions stored the first /v1/me silently.
     this.#confirmed = parsed?.source === 'confirmed' ? { id: parsed.id, displayName: parsed.displayName } : null
@@ -100,7 +98,7 @@ export class LibraryOwner {
   confirm (user: Owner): void {
     this.#confirmed = user
     this.#names.set(user.id, user.displayName)
-    this.#set.run(JSON.stringify({ ...user, source: 'confirmed' } satisfies Stored))
+    this.#stored.set(JSON.stringify({ ...user, source: 'confirmed' } satisfies Stored))
   }
 
   isOwner (who: Identity): boolean {

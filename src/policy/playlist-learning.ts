@@ -6,18 +6,16 @@ import type { LibraryStore } from '../library/store.js'
 import { PlaylistLinkError } from '../library/store.js'
 import { libraryNamesFor } from '../library/playlist-files.js'
 
-// Answers that list or show the caller's own playlists (their own and the ones they follow,
-// which Exportify exports too). Search results and other users' lists never teach anything.
-const TEACHING_PATHS = [/^\/v1\/me\/playlists$/, /^\/v1\/playlists\/[^/]+$/]
 const ID = /^[0-9A-Za-z]{22}$/
 
 /**
- * Links every synthetic-id playlist of the library that this answer names unambiguously (exactly
+ * Links every synthetic-id playlist of the library that an answer listing or showing the
+ * caller's own playlists (their own and the ones they follow, which Exportify exports too: the
+ * endpoint table's `teachesPlaylists`) names unambiguously (exactly
  * one library playlist of that name, and one playlist of the answer that could have it). Names are
  * matched as Exportify's file names keep them (libraryNamesFor). Returns how many were linked.
  */
-export function learnPlaylistIds (store: LibraryStore, pathname: string, json: unknown): number {
-  if (!TEACHING_PATHS.some(re => re.test(pathname))) return 0
+export function learnPlaylistIds (store: LibraryStore, json: unknown): number {
   // Library name → id, null when two playlists of the answer could have that name in the library
   // (Exportify's file names drop characters, so `Work: Focus` and `Work Focus` both become `Work_Focus.csv`).
   const named = new Map<string, string | null>()

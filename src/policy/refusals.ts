@@ -2,11 +2,11 @@
 // remembered in SQLite so neither the next request nor the next run asks again: the answer
 // comes from the cache, the library or another endpoint straight away. A refusal expires after a
 // while (the app may be granted extended quota), and any success on the endpoint clears it.
-import type { Db } from '../library/db.js'
+import type { Db } from '../db.js'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS refused_endpoints (
-  endpoint TEXT PRIMARY KEY,   -- e.g. 'GET /v1/tracks?ids' (shim.ts closedEndpoint)
+  endpoint TEXT PRIMARY KEY,   -- e.g. 'GET /v1/tracks?ids' (the endpoint table's closed names, src/endpoints.ts)
   status INTEGER NOT NULL,
   refused_at INTEGER NOT NULL  -- ms
 );

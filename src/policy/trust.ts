@@ -4,7 +4,7 @@
 // user id and country they belong to. Proxy-local tokens are trusted by configuration and never
 // forwarded; a token Spotify refused (401) without any lineage is trusted by nothing.
 import { createHash, randomBytes } from 'node:crypto'
-import type { Db } from '../library/db.js'
+import { metaValue, type Db } from '../db.js'
 
 export interface Identity {
   /** No Authorization bearer at all. */
@@ -94,8 +94,7 @@ export class TrustStore {
     this.#now = opts.now ?? Date.now
     this.#demo = opts.demo ?? (() => false)
     // One random salt per database: hashes are useless outside it.
-    db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('token_salt', ?)").run(randomBytes(32).toString('hex'))
-    this.#salt = db.prepare("SELECT value FROM meta WHERE key = 'token_salt'").pluck().get() as string
+    this.#salt = metaValue(db, 'token_salt').setDefault(randomBytes(32).toString('hex'))
     this.#local = new Set(localTokens.map(digest))
     this.#s = {
       get: db.prepare('SELECT user_id, country FROM trusted_tokens WHERE hash = ?'),

@@ -3,7 +3,7 @@
 // Any HTTP status is an answer; judging statuses is the policy's job.
 import { Pool } from 'undici'
 import { endToEndResponseHeaders } from './headers.js'
-import { UpstreamFailure, type ForwardRequest, type UpstreamAnswer, type UpstreamClient, type UpstreamFailureKind } from './types.js'
+import { UpstreamFailure, type ForwardRequest, type UpstreamResponse, type UpstreamClient, type UpstreamFailureKind } from './types.js'
 
 export interface UpstreamClientOptions {
   /** Origin plus optional base path, e.g. `https://api.spotify.com` or `http://127.0.0.1:1234/prefix`. */
@@ -74,7 +74,7 @@ export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClie
   const timeoutMs = positive(opts.timeoutMs, 'timeoutMs')
   const maxBytes = positive(opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes')
 
-  // Fixed origin: the request target can never pick the host (proxy-anchors §4.1, §4.2).
+  // Fixed origin: the request target can never pick the host (docs/proxy-pitfalls.md §4.1, §4.2).
   // Per-phase undici timeouts are backstops; the AbortSignal in send() enforces the total.
   // Redirects are not followed: undici 7 dispatchers only do so with the redirect interceptor,
   // and a followed redirect could carry the bearer token elsewhere (CVE-2024-24758).
@@ -89,7 +89,7 @@ export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClie
 
   let closing: Promise<void> | undefined
 
-  async function send (req: ForwardRequest): Promise<UpstreamAnswer> {
+  async function send (req: ForwardRequest): Promise<UpstreamResponse> {
     const started = performance.now()
     const deadline = new AbortController()
     const timer = setTimeout(() => deadline.abort(new Error('upstream deadline')), timeoutMs)
@@ -100,7 +100,7 @@ export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClie
         method: req.method,
         path: basePath + req.path,
         headers: req.headers,
-        // GET/HEAD never carry a body upstream (request smuggling, proxy-anchors §4.4).
+        // GET/HEAD never carry a body upstream (request smuggling, docs/proxy-pitfalls.md §4.4).
         body: req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body,
         signal: deadline.signal
       })

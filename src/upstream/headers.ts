@@ -37,7 +37,7 @@ export function forwardRequestHeaders (incoming: IncomingHeaders): Record<string
     if (FORWARDED_SINGLETONS.has(name) && first !== undefined) out[name] = first
     else if (FORWARDED_LISTS.has(name)) out[name] = values.join(', ')
   }
-  // Stored bodies must be plain so any client can be served them (proxy-anchors §4.7).
+  // Stored bodies must be plain so any client can be served them (docs/proxy-pitfalls.md §4.7).
   out['accept-encoding'] = 'identity'
   return out
 }

@@ -1,5 +1,5 @@
 // Spotify counts an app's calls in a rolling 30-second window and answers 429 past an
-// unpublished limit (spotify-api.md §1). Provoking that 429 starts a cooldown, so upstream
+// unpublished limit (docs/spotify-api.md §1). Provoking that 429 starts a cooldown, so upstream
 // requests are queued here instead: a sliding log of the last `perWindow` send times lets a
 // request go only while fewer than `perWindow` went out in the last `windowMs`. That is exact for
 // a rolling window (a continuously refilling bucket would allow a burst plus refill, more than

@@ -1,7 +1,7 @@
 // Request-target validation: the one gate between a client's request line and the upstream path.
 // Only origin-form targets under /v1/ pass (RFC 9112 §3.2.1); the accepted target goes upstream
 // byte for byte, so nothing here rewrites or normalises. Rejections become 400s and are never
-// forwarded. Pitfalls this guards against: research/proxy-anchors.md §4.1 (SSRF via absolute-form
+// forwarded. Pitfalls this guards against: docs/proxy-pitfalls.md §4.1 (SSRF via absolute-form
 // and `//host` targets, CVE-2022-35949; dot segments and encoded slashes, CVE-2021-21321/21322).
 
 export type TargetCheck = { ok: true, path: string } | { ok: false, message: string }

@@ -9,7 +9,7 @@ export interface ForwardRequest {
   body?: Buffer
 }
 
-export interface UpstreamAnswer {
+export interface UpstreamResponse {
   status: number
   /** End-to-end response headers, lower-case names; hop-by-hop ones removed (RFC 9110 §7.6.1). */
   headers: Record<string, string>
@@ -29,6 +29,6 @@ export class UpstreamFailure extends Error {
 }
 
 export interface UpstreamClient {
-  send: (req: ForwardRequest) => Promise<UpstreamAnswer>
+  send: (req: ForwardRequest) => Promise<UpstreamResponse>
   close: () => Promise<void>
 }

@@ -1,7 +1,7 @@
 // `fields=` through HTTP: the real app (offline, the demo library) behind Fastify's inject.
 import path from 'node:path'
 import t from 'tap'
-import { buildApp } from '../../src/app.js'
+import { buildApp } from '../../src/http/app.js'
 import { MAX_FIELDS_LENGTH } from '../../src/answers/fields-filter.js'
 import { loadConfig } from '../../src/config.js'
 

@@ -1,8 +1,13 @@
-// Cache keys: which requests share an answer, which never may (proxy-anchors 4.6–4.7).
+// Cache keys: which requests share an answer, which never may (docs/proxy-pitfalls.md §4.6–4.7).
 import t from 'tap'
-import { cacheKey, canonicalPath, userSpecific, type CacheKeyInput } from '../../src/cache/cache-key.js'
+import { cacheKey as keyOfTarget, canonicalPath } from '../../src/cache/cache-key.js'
+import { requestTarget } from '../../src/endpoints.js'
 
-const key = (path: string, over: Partial<CacheKeyInput> = {}): string =>
+/** A key input as a request gives it: the target as sent (parsed here as the proxy parses it). */
+interface KeyInput { method: string, path: string, principal: string | null, country: string | null, language?: string | null }
+const cacheKey = (i: KeyInput): string => keyOfTarget({ ...i, target: requestTarget(i.method, i.path) })
+const userSpecific = (path: string): boolean => requestTarget('GET', path).data === 'user'
+const key = (path: string, over: Partial<KeyInput> = {}): string =>
   cacheKey({ method: 'GET', path, principal: 'alice', country: 'US', ...over })
 
 t.test('userSpecific: /me, playlists, users, from_token and unknown paths are per user; catalog is not', async t => {
@@ -45,7 +50,7 @@ t.test('userSpecific: /me, playlists, users, from_token and unknown paths are pe
 })
 
 t.test('requests that are the same answer share a key', async t => {
-  const same: Array<[string, string, Partial<CacheKeyInput>?]> = [
+  const same: Array<[string, string, Partial<KeyInput>?]> = [
     ['/v1/tracks?market=US&limit=5', '/v1/tracks?limit=5&market=US'],
     ['/v1/tracks?ids=spotify%3Atrack%3Aa', '/v1/tracks?ids=spotify:track:a'],
     ['/v1/tracks?ids=a%2Cb', '/v1/tracks?ids=a,b'],
@@ -96,13 +101,13 @@ t.test('user-specific answers are keyed by principal; catalog answers are shared
 })
 
 t.test('no delimiter collisions', async t => {
-  const naive = (i: CacheKeyInput): string => {
+  const naive = (i: KeyInput): string => {
     const [p, q = ''] = i.path.split('?')
     const query = new URLSearchParams(q)
     query.sort()
     return `${i.method}:${p}:${[...query].map(([k, v]) => `${k}=${v}`).join('&')}:${i.principal ?? ''}`
   }
-  const pairs: Array<[CacheKeyInput, CacheKeyInput]> = [
+  const pairs: Array<[KeyInput, KeyInput]> = [
     // `:` inside a principal vs inside the path.
     [{ method: 'GET', path: '/v1/me', principal: ':y', country: null }, { method: 'GET', path: '/v1/me:', principal: 'y', country: null }],
     // An encoded `&` and `=` inside a value vs two parameters.

@@ -2,7 +2,7 @@
 // audio features, and reading them back in Spotify's several-ids order.
 import path from 'node:path'
 import t, { type Test } from 'tap'
-import { openDatabase } from '../../src/library/db.js'
+import { openDatabase } from '../../src/db.js'
 import { EntityCache, type SpotifyObject } from '../../src/cache/entity-cache.js'
 
 const API = 'https://api.spotify.com/v1'

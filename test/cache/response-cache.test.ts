@@ -1,8 +1,8 @@
 // ResponseCache over a real SQLite file: round trips, refusals, LRU eviction, invalidation, restart.
 import path from 'node:path'
 import t, { type Test } from 'tap'
-import { openDatabase, type Db } from '../../src/library/db.js'
-import { ResponseCache, type StoredAnswer } from '../../src/cache/response-cache.js'
+import { openDatabase, type Db } from '../../src/db.js'
+import { ResponseCache, type CachedResponse } from '../../src/cache/response-cache.js'
 
 function fresh (t: Test, opts: { maxBytes?: number, clock?: { now: number }, lruResolutionMs?: number } = {}): { db: Db, cache: ResponseCache, file: string } {
   const file = path.join(t.testdir(), 'proxy.sqlite')
@@ -17,7 +17,7 @@ function fresh (t: Test, opts: { maxBytes?: number, clock?: { now: number }, lru
   return { db, cache, file }
 }
 
-const answer = (body: Buffer | string, over: Partial<StoredAnswer> = {}): StoredAnswer => ({
+const answer = (body: Buffer | string, over: Partial<CachedResponse> = {}): CachedResponse => ({
   status: 200,
   headers: { 'content-type': 'application/json; charset=utf-8' },
   body: Buffer.isBuffer(body) ? body : Buffer.from(body),

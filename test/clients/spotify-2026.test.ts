@@ -7,7 +7,7 @@ import { CAFE_CLASSICS, DEEP_FOCUS, LIKED, OWNER, PICKS, spotify2026, TRACKS } f
 import { startUpstreamDouble } from '../helpers/upstream-double.js'
 
 const api = loadOpenApi()
-// Fields the spec lists that a development-mode app no longer gets (research/spotify-api.md §5),
+// Fields the spec lists that a development-mode app no longer gets (docs/spotify-api.md §5),
 // or that Spotify sends only with a market or a scope.
 const NOT_SENT = new Set(['popularity', 'preview_url', 'available_markets', 'linked_from', 'restrictions', 'is_playable', 'country', 'email', 'explicit_content', 'followers', 'product', 'ean', 'upc'])
 

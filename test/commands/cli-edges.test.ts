@@ -8,7 +8,7 @@ import { runDoctor } from '../../src/commands/doctor.js'
 import { runImport } from '../../src/commands/import.js'
 import { LinkError, playlistIdOf, runLink, runLinkOwner } from '../../src/commands/link.js'
 import { DEMO_LIBRARY, loadConfig } from '../../src/config.js'
-import { DatabaseOpenError, openDatabase } from '../../src/library/db.js'
+import { DatabaseOpenError, openDatabase } from '../../src/db.js'
 import { stageRealExports } from '../helpers/fixtures.js'
 import { exportifyFile, randomTrackId, REPO_ROOT, trackCells, writeLibrary } from '../helpers/library.js'
 

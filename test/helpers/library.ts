@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { openDatabase, type Db } from '../../src/library/db.js'
+import { openDatabase, type Db } from '../../src/db.js'
 import { importLibrary, type ImportSummary } from '../../src/library/importer.js'
 import { LibraryStore } from '../../src/library/store.js'
 

@@ -5,9 +5,9 @@ import path from 'node:path'
 import { Writable } from 'node:stream'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Test } from 'tap'
-import { buildApp } from '../../src/app.js'
+import { buildApp } from '../../src/http/app.js'
 import { loadConfig } from '../../src/config.js'
-import { loggerOptions } from '../../src/logger.js'
+import { loggerOptions } from '../../src/http/logger.js'
 import { startUpstreamDouble, type DoubleUser, type UpstreamDouble } from './upstream-double.js'
 
 export const USERS = {

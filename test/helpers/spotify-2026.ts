@@ -1,4 +1,4 @@
-// Spotify as a development-mode app sees it in late 2026 (research/spotify-api.md §3, §5), over a
+// Spotify as a development-mode app sees it in late 2026 (docs/spotify-api.md §3, §5), over a
 // small library whose data is the demo CSV library's: a BehaviourRule for upstream-double.ts
 // (`double.set(spotify2026(double.url))`).
 //

@@ -45,7 +45,7 @@ export const behave = {
    * a string or Buffer → sent as is; anything else → JSON.
    */
   status: (status: number, body?: unknown, headers: Record<string, string> = {}): Behaviour => ({ kind: 'status', status, body, headers }),
-  /** The July 2026 daily-quota 429 as seen live (research/spotify-api.md §1). */
+  /** The July 2026 daily-quota 429 as seen live (docs/spotify-api.md §1). */
   quotaExceeded: (retryAfter = 48925): Behaviour => ({
     kind: 'status',
     status: 429,
@@ -88,7 +88,7 @@ export interface UpstreamDoubleOptions {
   hrefBase?: string
 }
 
-// Messages Spotify uses for these statuses (research/spotify-api.md §1), else Node's reason phrase.
+// Messages Spotify uses for these statuses (docs/spotify-api.md §1), else Node's reason phrase.
 const SPOTIFY_MESSAGES: Record<number, string> = {
   400: 'Bad request',
   401: 'Invalid access token',
@@ -185,7 +185,7 @@ export async function startUpstreamDouble (opts: UpstreamDoubleOptions = {}): Pr
     return answerJson(res, recorded, { ok: true, path: recorded.url }, 'private, max-age=0')
   }
 
-  // JSON with a strong ETag; a matching If-None-Match gets 304 (research/spotify-api.md §1).
+  // JSON with a strong ETag; a matching If-None-Match gets 304 (docs/spotify-api.md §1).
   function answerJson (res: ServerResponse, recorded: RecordedRequest, value: unknown, cacheControl: string): void {
     const body = JSON.stringify(value)
     const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`
@@ -277,7 +277,7 @@ function privateUser (user: DoubleUser, base: string): Record<string, unknown> {
   }
 }
 
-// A TrackObject (research/spotify-api.md §4) whose every field follows from the id.
+// A TrackObject (docs/spotify-api.md §4) whose every field follows from the id.
 function track (id: string, base: string): Record<string, unknown> {
   const seed = createHash('sha256').update(id).digest()
   const artistId = `artist${seed.toString('hex').slice(0, 16)}`

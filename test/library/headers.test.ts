@@ -57,7 +57,7 @@ function checkDialect (t: Test, label: string, d: Dialect, want: Expect): void {
 
 const FEATURES_EN = 'Danceability,Energy,Key,Loudness,Mode,Speechiness,Acousticness,Instrumentalness,Liveness,Valence,Tempo,Time Signature'
 
-// research/exportify.md §2.1, byte for byte.
+// docs/exportify.md §2.1, byte for byte.
 const PAVELKOMAROV: Array<[string, string, Expect]> = [
   ['P0 (watsonbox code, 2015–2019-06)',
     'Spotify URI,Track Name,Artist Name,Album Name,Disc Number,Track Number,Track Duration (ms),Added By,Added At',
@@ -127,7 +127,7 @@ const GENRES_EN = ',"Artist Genres"'
 const FEATURES_EN_QUOTED = ',' + FEATURES_EN.split(',').map(f => `"${f}"`).join(',')
 const ALBUM_EN = ',"Album Genres","Label","Copyrights"'
 
-// research/exportify.md §3.1.
+// docs/exportify.md §3.1.
 const WATSONBOX: Array<[string, string, Expect]> = [
   ['W0 (2015-05, six columns, no Disc Number)',
     'Spotify URI,Track Name,Artist Name,Album Name,Added By,Added At',
@@ -183,7 +183,7 @@ interface Language {
   features: string
 }
 
-// research/exportify.md §3.4.
+// docs/exportify.md §3.4.
 const LANGUAGES: Record<string, Language> = {
   en: { base: W6_EN, genres: 'Artist Genres', album: ['Album Genres', 'Label', 'Copyrights'], features: FEATURES_EN.replaceAll(',', ', ') },
   de: {

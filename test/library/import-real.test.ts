@@ -2,7 +2,7 @@
 // row counts, specific tracks from each dialect, and Spotify shapes built from what was read.
 import path from 'node:path'
 import t from 'tap'
-import { openDatabase } from '../../src/library/db.js'
+import { openDatabase } from '../../src/db.js'
 import { importLibrary } from '../../src/library/importer.js'
 import { shapePlaylistTrack, shapeSavedTrack, shapeTrack, shapeAudioFeatures } from '../../src/library/shapes.js'
 import { LibraryStore } from '../../src/library/store.js'

@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import t, { type Test } from 'tap'
-import { openDatabase } from '../../src/library/db.js'
+import { openDatabase } from '../../src/db.js'
 import { importLibrary } from '../../src/library/importer.js'
 import { LibraryStore } from '../../src/library/store.js'
 

@@ -1,5 +1,5 @@
 // What a CSV's file name says about its playlist, and which library names a Spotify playlist name
-// can end up as through Exportify's file names (research/exportify.md §2.2).
+// can end up as through Exportify's file names (docs/exportify.md §2.2).
 import t from 'tap'
 import { describePlaylistFile, libraryNamesFor, syntheticPlaylistId } from '../../src/library/playlist-files.js'
 

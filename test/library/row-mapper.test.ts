@@ -4,7 +4,7 @@ import { detectDialect, refineJoiner, type Dialect } from '../../src/library/hea
 import { mapRow, RowError, splitArtists, type MappedRow } from '../../src/library/row-mapper.js'
 import type { AudioFeatures, LibraryTrack } from '../../src/library/types.js'
 
-// ── Headers (research/exportify.md §2.1, §3.1, §3.4) ─────────────────────────────────────────
+// ── Headers (docs/exportify.md §2.1, §3.1, §3.4) ─────────────────────────────────────────
 const FEATURES = 'Danceability,Energy,Key,Loudness,Mode,Speechiness,Acousticness,Instrumentalness,Liveness,Valence,Tempo,Time Signature'
 const H = {
   W1: 'Spotify URI,Track Name,Artist Name,Album Name,Disc Number,Track Number,Track Duration (ms),Added By,Added At',

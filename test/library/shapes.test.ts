@@ -1,17 +1,7 @@
 import t from 'tap'
 import { loadOpenApi } from '../helpers/openapi.js'
-import {
-  shapeAudioFeatures,
-  shapePage,
-  shapePlaylist,
-  shapePlaylistTrack,
-  shapeSavedTrack,
-  shapeSimplifiedPlaylist,
-  shapeTrack,
-  spotifyError,
-  type PlaylistShapeOptions,
-  type SpotifyTrack
-} from '../../src/library/shapes.js'
+import { shapeAudioFeatures, shapePage, shapePlaylist, shapePlaylistTrack, shapeSavedTrack, shapeSimplifiedPlaylist, shapeTrack, type PlaylistShapeOptions, type SpotifyTrack } from '../../src/library/shapes.js'
+import { spotifyError } from '../../src/errors.js'
 import type { AudioFeatures, LibraryPlaylist, LibraryTrack, PlaylistTrack } from '../../src/library/types.js'
 
 const api = loadOpenApi()
@@ -302,7 +292,7 @@ t.test('track values', async t => {
   })
 })
 
-t.test('local file matches what Spotify sends (exportify.md 4.2)', async t => {
+t.test('local file matches what Spotify sends (docs/exportify.md §4.2)', async t => {
   const template = {
     added_at: '2021-02-24T06:12:40Z',
     added_by: { external_urls: { spotify: 'https://open.spotify.com/user/u8ins5esg43wtxk4h66o5d1nb' }, href: 'https://api.spotify.com/v1/users/u8ins5esg43wtxk4h66o5d1nb', id: 'u8ins5esg43wtxk4h66o5d1nb', type: 'user', uri: 'spotify:user:u8ins5esg43wtxk4h66o5d1nb' },

@@ -2,7 +2,7 @@
 import path from 'node:path'
 import t from 'tap'
 import { DEMO_LIBRARY } from '../../src/config.js'
-import { openDatabase } from '../../src/library/db.js'
+import { openDatabase } from '../../src/db.js'
 import { importLibrary } from '../../src/library/importer.js'
 import { LibraryStore, PlaylistLinkError } from '../../src/library/store.js'
 

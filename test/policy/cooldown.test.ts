@@ -1,6 +1,6 @@
 import path from 'node:path'
 import t from 'tap'
-import { openDatabase } from '../../src/library/db.js'
+import { openDatabase } from '../../src/db.js'
 import { CooldownStore, DEFAULT_RETRY_AFTER_S, isQuotaExceeded, retryAfterSeconds } from '../../src/policy/cooldown.js'
 
 t.test('Retry-After: seconds, HTTP-date, missing or junk', async t => {

@@ -1,7 +1,7 @@
 // Remembered refusals over a real SQLite file: persisted, expiring, cleared by a success.
 import path from 'node:path'
 import t from 'tap'
-import { openDatabase } from '../../src/library/db.js'
+import { openDatabase } from '../../src/db.js'
 import { RefusedEndpoints } from '../../src/policy/refusals.js'
 
 t.test('a refusal is remembered across instances until it expires or the endpoint answers', async t => {

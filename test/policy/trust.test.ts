@@ -1,6 +1,6 @@
 import path from 'node:path'
 import t from 'tap'
-import { openDatabase } from '../../src/library/db.js'
+import { openDatabase } from '../../src/db.js'
 import { LibraryOwner, type ExportsOwner } from '../../src/policy/owner.js'
 import { TrustStore } from '../../src/policy/trust.js'
 

@@ -1,7 +1,7 @@
 // What the client sees when Spotify cannot answer: for each upstream behaviour, the status,
 // body and headers, and how many requests reached the double.
 import t from 'tap'
-import { buildApp } from '../../src/app.js'
+import { buildApp } from '../../src/http/app.js'
 import { loadConfig } from '../../src/config.js'
 import { behave } from '../helpers/upstream-double.js'
 import { ALICE, BOB, DEMO_TRACK, proxyRig } from '../helpers/proxy.js'

@@ -2,7 +2,7 @@
 // /tracks served through /items, several tracks fanned out, own playlists through /me, refusals
 // remembered across requests and restarts, paging links kept on the proxy.
 import t from 'tap'
-import { buildApp } from '../../src/app.js'
+import { buildApp } from '../../src/http/app.js'
 import { loadConfig } from '../../src/config.js'
 import { behave, type Behaviour, type RecordedRequest } from '../helpers/upstream-double.js'
 import { ALICE, DEMO_TRACK, proxyRig, type ProxyRig } from '../helpers/proxy.js'
@@ -195,7 +195,7 @@ t.test('link rewriting can be switched off; a new public base drops answers hold
   t.equal(fresh.json().href, `http://localhost:9999/v1/tracks/${trackId(5)}`)
 })
 
-// Search since February 2026: limit 1-10 (research/spotify-api.md §3.11). 37 tracks and 12 artists
+// Search since February 2026: limit 1-10 (docs/spotify-api.md §3.11). 37 tracks and 12 artists
 // match `q=song`; links name the query `query`, as Spotify's do.
 const FOUND = { tracks: 37, artists: 12 }
 function searchDouble (base: string, maxLimit: number) {

@@ -1,7 +1,23 @@
-// The 2026 shim's pure parts: which /items pages a /tracks request becomes, how they are stitched,
+// The 2026 bridges' pure parts (src/policy/exchanges/): which /items pages a /tracks request becomes, how they are stitched,
 // write translation, own-playlists paths, link rewriting and the closed-endpoint names.
 import t from 'tap'
-import { closedEndpoint, ownPlaylistsPath, planLibraryContains, planPlaylistTracks, planSearch, rewriteLinks, stitchPlaylistPages, translateLibraryWrite, translatePlaylistWrite, userPlaylistsOwner, type PlaylistTracksPlan } from '../../src/policy/shim.js'
+import { closedName, requestTarget } from '../../src/endpoints.js'
+import { planPlaylistTracks as planOf, stitchPlaylistPages, type PlaylistTracksPlan } from '../../src/policy/exchanges/playlist-tracks.js'
+import { ownPlaylistsPath as ownPathOf, translatePlaylistWrite as playlistWriteOf, userPlaylistsOwner as listOwnerOf } from '../../src/policy/exchanges/playlists.js'
+import { planLibraryContains as containsOf, translateLibraryWrite as libraryWriteOf } from '../../src/policy/exchanges/saved-items.js'
+import { planSearch as searchOf } from '../../src/policy/exchanges/search-pages.js'
+import { rewriteLinks } from '../../src/policy/links.js'
+
+// The planners take the request target as the proxy parses it (src/endpoints.ts).
+const T = (path: string, method = 'GET'): ReturnType<typeof requestTarget> => requestTarget(method, path)
+const planPlaylistTracks = (path: string): ReturnType<typeof planOf> => planOf(T(path))
+const planSearch = (path: string): ReturnType<typeof searchOf> => searchOf(T(path))
+const planLibraryContains = (path: string): ReturnType<typeof containsOf> => containsOf(T(path))
+const translateLibraryWrite = (method: string, path: string, body: Buffer | undefined): ReturnType<typeof libraryWriteOf> => libraryWriteOf(T(path, method), body)
+const translatePlaylistWrite = (method: string, path: string, body: Buffer | undefined): ReturnType<typeof playlistWriteOf> => playlistWriteOf(T(path, method), body)
+const userPlaylistsOwner = (path: string): string | null => listOwnerOf(T(path))
+const ownPlaylistsPath = (path: string): string => ownPathOf(T(path))
+const closedEndpoint = (method: string, path: string): string | null => closedName(T(path, method))
 
 const P = '37i9dQZF1DXcBWIGoYBM5M'
 const BASE = 'http://127.0.0.1:8888/v1'

@@ -2,7 +2,7 @@
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
-import { isLoopbackHost, type Config } from './config.js'
+import { isLoopbackHost, type Config } from '../config.js'
 import { loggerOptions } from './logger.js'
 
 export async function startServer (config: Config): Promise<FastifyInstance> {

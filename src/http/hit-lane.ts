@@ -2,34 +2,21 @@
 //
 // A script re-reading its library is mostly hits, and a hit is a memory lookup; through Fastify
 // it also pays for request and reply objects, a child logger, hooks and routing, which measured
-// 2–3× the lookup itself (BENCHMARKS.md). The lane takes only requests whose answer is certain:
-// a plain GET under /v1 with an accepted target, one Host field, no body, no X-Proxy-Mode and no
-// Origin (CORS), from a trusted token, that the proxy flow's own `fresh()` answers from the
-// cache. Everything else, and anything the lane is unsure of, goes to Fastify untouched, which
-// answers it exactly as before (the route calls the same `fresh()` first). What the app does for every request, the
-// lane does too, with the same code: the local rate limit, the metrics and the request log line.
+// 2–3× the lookup itself (BENCHMARKS.md). The lane admits a request exactly as the /v1 route does
+// (src/http/admission.ts), counts it against the same local limit, and records the same outcome
+// (log line and metrics); it answers only a GET the proxy flow's own `fresh()` answers from the
+// cache. The app's other global hooks act only on requests with a body or an Origin (CORS), which
+// the lane leaves to the router; test/http/global-hooks.test.ts lists them, so a new one cannot
+// slip past the lane. Anything else, and anything that fails in the lane, goes to Fastify
+// untouched, with the context the lane built (so the cache is looked up once per request).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { FastifyBaseLogger, FastifyServerFactory } from 'fastify'
-import type { ProxyMode } from './config.js'
-import type { AnsweredRequest } from './plugins/observability.js'
-import type { LocalLimit } from './plugins/rate-limit.js'
-import type { FlowRequest, ProxyReply } from './policy/proxy-flow.js'
-import { TrustStore } from './policy/trust.js'
-import { validateTarget } from './upstream/target.js'
-
-/** The one log line per request (app.ts). */
-export interface RequestLine {
-  method: string
-  path: string
-  status: number
-  source: string
-  reason: string | null
-  upstreamStatus: number | null
-  upstreamMs: number | null
-  ms: number
-  /** Answered by the hit lane, before Fastify (so the line has no reqId). */
-  hitLane?: true
-}
+import type { ProxyMode } from '../config.js'
+import type { Ctx } from '../policy/flow/context.js'
+import type { ProxyFlow } from '../policy/flow/flow.js'
+import type { LocalLimit } from '../plugins/rate-limit.js'
+import { admitApiRequest } from './admission.js'
+import type { Outcome } from './outcome.js'
 
 // The options fastify hands a server factory that its own server uses (fastify.js defaults).
 interface ServerOptions {
@@ -41,26 +28,28 @@ interface ServerOptions {
 }
 
 export interface HitLaneDeps {
-  fresh: (req: FlowRequest) => ProxyReply | null
+  fresh: ProxyFlow['fresh']
   limit: LocalLimit
-  record: (a: AnsweredRequest) => void
+  /** The request's outcome: its log line and metrics, as the app records every request. */
+  record: (o: Outcome, log: FastifyBaseLogger) => void
   mode: ProxyMode
   log: FastifyBaseLogger
-  /** The request's log line, as the app writes it for every answer. */
-  logAnswer: (line: RequestLine) => void
   /** True once the app is closing: Fastify then answers (503s, ends connections). */
   closing: () => boolean
 }
 
-/** Answers the request and returns true, or returns false having touched nothing. */
+/** Answers the request and returns true, or returns false having answered nothing. */
 export type HitLane = (req: IncomingMessage, res: ServerResponse) => boolean
 
-const ACCEPTED_MEMO = 4096
+// The context the lane built for a request it handed to the router.
+const handedOver = new WeakMap<IncomingMessage, Ctx>()
+
+/** The context the hit lane built for this request (with no hit), if it saw it first. */
+export function laneContext (req: IncomingMessage): Ctx | undefined {
+  return handedOver.get(req)
+}
 
 export function createHitLane (deps: HitLaneDeps): HitLane {
-  // Targets validateTarget accepted (it passes them through unchanged), so a busy path is
-  // checked once.
-  const accepted = new Set<string>()
   // Wire headers (content-length added) per shared hit-headers object: fresh() hands out the same
   // frozen object for an answer until its Age changes.
   const wire = new WeakMap<object, string[]>()
@@ -74,6 +63,7 @@ export function createHitLane (deps: HitLaneDeps): HitLane {
     } catch (err) {
       // The router then answers as it would have, in Spotify's shape whatever happens there. The
       // rare request this counted against the rate limit is counted again there.
+      handedOver.delete(req)
       if (res.headersSent) {
         deps.log.error({ err, path: url.split('?')[0] }, 'hit lane: failed after answering')
         return true
@@ -85,23 +75,22 @@ export function createHitLane (deps: HitLaneDeps): HitLane {
 
   function answer (req: IncomingMessage, res: ServerResponse, url: string): boolean {
     const h = req.headers
-    // A browser's request (Origin) gets CORS headers from the router's plugin.
-    if (h['x-proxy-mode'] !== undefined || h.origin !== undefined || h['content-length'] !== undefined || h['transfer-encoding'] !== undefined) return false
-    if (hostFields(req.rawHeaders) !== 1) return false
-    if (!accepted.has(url)) {
-      if (!validateTarget(url).ok) return false
-      if (accepted.size >= ACCEPTED_MEMO) accepted.clear()
-      accepted.add(url)
-    }
+    // A body, or a browser's request (Origin: CORS headers from the router's plugin), is the router's.
+    if (h.origin !== undefined || h['content-length'] !== undefined || h['transfer-encoding'] !== undefined) return false
+    const admitted = admitApiRequest({ method: 'GET', url, headers: h, rawHeaders: req.rawHeaders }, deps.mode)
+    if (!admitted.ok) return false
     const start = performance.now()
-    const hit = deps.fresh({ method: 'GET', path: url, headers: h, token: TrustStore.bearer(h.authorization), mode: deps.mode })
-    if (hit === null || hit.headers['content-type'] === undefined) return false
+    const ctx = deps.fresh(admitted.req)
+    const hit = ctx.hit
+    if (hit === null || hit.headers['content-type'] === undefined) {
+      handedOver.set(req, ctx)
+      return false
+    }
     let headers = wire.get(hit.headers)
     if (headers === undefined) {
       headers = wireHeaders(hit.headers, hit.body.length)
       if (Object.isFrozen(hit.headers)) wire.set(hit.headers, headers)
     }
-
     const verdict = deps.limit.check(h.authorization, req.socket.remoteAddress)
     if (verdict.allowed) {
       res.writeHead(hit.status, headers)
@@ -111,11 +100,8 @@ export function createHitLane (deps: HitLaneDeps): HitLane {
       res.writeHead(r.status, wireHeaders(r.headers, r.body.length))
       res.end(r.body)
     }
-    const ms = Math.round(performance.now() - start)
-    const status = res.statusCode
-    const source = verdict.allowed ? hit.source : 'local'
-    deps.record({ method: 'GET', url, status, source, reason: null, upstreamStatus: null, upstreamMs: null, proxied: verdict.allowed, ms })
-    deps.logAnswer({ method: 'GET', path: url.split('?')[0]!, status, source, reason: null, upstreamStatus: null, upstreamMs: null, ms, hitLane: true })
+    const o: Outcome = { method: 'GET', url, status: res.statusCode, source: verdict.allowed ? hit.source : 'local', reason: null, upstreamStatus: null, upstreamMs: null, proxied: verdict.allowed, hitLane: true, ms: Math.round(performance.now() - start) }
+    deps.record(o, deps.log)
     return true
   }
 }
@@ -139,13 +125,6 @@ export function hitLaneServer (lane: () => HitLane | null): FastifyServerFactory
     if (options.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket
     return server
   }
-}
-
-/** How many Host fields a request carries (RFC 9112 §3.2: exactly one). */
-export function hostFields (raw: string[]): number {
-  let n = 0
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') n++
-  return n
 }
 
 function wireHeaders (headers: Readonly<Record<string, string>>, length: number): string[] {

@@ -1,24 +1,22 @@
 // Builds the Fastify app from plugins and routes; the server and the tests both use it.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { clientErrorHandler, refuseConnect } from './client-errors.js'
-import type { Config } from './config.js'
-import database from './plugins/database.js'
-import library from './plugins/library.js'
-import proxyParts from './plugins/proxy.js'
-import observability from './plugins/observability.js'
-import rateLimit from './plugins/rate-limit.js'
-import corsPlugin from './plugins/cors.js'
-import health from '../routes/health.js'
-import proxy from '../routes/proxy.js'
-import token from '../routes/token.js'
-import admin from '../routes/admin.js'
-import dashboard from '../routes/dashboard.js'
-import metrics from '../routes/metrics.js'
-import { spotifyError } from './library/shapes.js'
-import { createHitLane, hitLaneServer, hostFields, type HitLane, type RequestLine } from './hit-lane.js'
-
-// Levels at which the per-request `info` line is not written: it is then not even built.
-const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent'])
+import type { Config } from '../config.js'
+import database from '../plugins/database.js'
+import library from '../plugins/library.js'
+import proxyParts from '../plugins/proxy.js'
+import observability from '../plugins/observability.js'
+import rateLimit from '../plugins/rate-limit.js'
+import corsPlugin from '../plugins/cors.js'
+import health from '../../routes/health.js'
+import proxy from '../../routes/proxy.js'
+import token from '../../routes/token.js'
+import admin from '../../routes/admin.js'
+import dashboard from '../../routes/dashboard.js'
+import metrics from '../../routes/metrics.js'
+import { sendLocal } from '../errors.js'
+import { checkRequestLine } from './admission.js'
+import { createHitLane, hitLaneServer, type HitLane } from './hit-lane.js'
 
 export interface AppOptions {
   /** The wall clock (ms) for cooldowns, cache ages and token records; tests move it by hours. */
@@ -41,7 +39,7 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
     frameworkErrors: (err, _req, res) => {
       const status = (err as { statusCode?: number }).statusCode ?? 400
       const reply = res as unknown as FastifyReply
-      reply.code(status).header('x-proxy-source', 'local').send(spotifyError(status, status === 400 ? 'Malformed request target: not valid percent-encoded UTF-8' : err.message))
+      sendLocal(reply, status, status === 400 ? 'Malformed request target: not valid percent-encoded UTF-8' : err.message)
     },
     ...fastifyOptions
   })
@@ -57,55 +55,45 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
   // Before the routes and the 404 handler, so a runaway local loop is stopped wherever it goes.
   await app.register(rateLimit)
 
-  // Both hooks run on every request: callback style, so they cost no promise.
-  // Absolute-form (`GET http://evil/v1/me`) and protocol-relative (`//evil/...`) targets could
-  // steer a naive proxy to another host: refused before routing, whatever the path.
-  app.addHook('onRequest', (req, reply, done) => {
-    const url = req.raw.url ?? ''
-    if (!url.startsWith('/') || url.startsWith('//')) {
-      reply.code(400).header('x-proxy-source', 'local').send(spotifyError(400, 'Only origin-form request targets (/v1/...) are accepted'))
-      return
-    }
-    // RFC 9112 §3.2: more than one Host field is a 400 (which one a hop believes is how requests
-    // get steered); Node's parser keeps the first and lets the rest through.
-    if (hostFields(req.raw.rawHeaders) > 1) {
-      reply.code(400).header('x-proxy-source', 'local').send(spotifyError(400, 'More than one Host header field'))
-      return
-    }
-    done()
+  // Both hooks run on every request: callback style, so they cost no promise. The first admits
+  // the request line (the hit lane admits with the same function), whatever the path.
+  app.addHook('onRequest', function admitRequestLine (req, reply, done) {
+    const refused = checkRequestLine(req.raw.url ?? '', req.raw.rawHeaders)
+    if (refused === null) done()
+    else sendLocal(reply, refused.status, refused.message)
   })
   // Closing: Fastify closes the connections idle at that moment; one whose answer is still on its
   // way would then keep the server open until its keep-alive times out. It is ended once answered.
   let closing = false
-  app.addHook('preClose', (done) => { closing = true; done() })
-  const logAnswer = (log: FastifyBaseLogger, line: RequestLine): void => {
-    if (!QUIET_LEVELS.has(log.level)) log.info(line, 'request')
-  }
-  app.addHook('onResponse', (req, reply, done) => {
+  app.addHook('preClose', function markClosing (done) { closing = true; done() })
+  // The one record of every request the router answered (the hit lane records its own the same way).
+  app.addHook('onResponse', function recordOutcome (req, reply, done) {
     if (closing) req.raw.socket.end()
     const o = req.proxyOutcome
-    logAnswer(req.log, {
+    app.recordOutcome({
       method: req.method,
-      path: (req.raw.url ?? '').split('?')[0]!,
+      url: req.raw.url ?? '',
+      route: req.routeOptions.url,
       status: reply.statusCode,
       source: o?.source ?? 'local',
       reason: o?.reason ?? null,
       upstreamStatus: o?.upstreamStatus ?? null,
       upstreamMs: o?.upstreamMs ?? null,
+      proxied: o !== undefined,
       ms: Math.round(reply.elapsedTime)
-    })
+    }, req.log)
     done()
   })
 
   // Every error leaves in Spotify's shape, whatever raised it (set before the routes, which
   // inherit it when registered).
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).header('x-proxy-source', 'local').send(spotifyError(404, `Service not found: ${req.method} ${(req.raw.url ?? '').split('?')[0]}`))
+    sendLocal(reply, 404, `Service not found: ${req.method} ${(req.raw.url ?? '').split('?')[0]}`)
   })
   app.setErrorHandler((err: { statusCode?: number, message: string }, req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
     if (status >= 500) req.log.error({ err }, 'request failed')
-    reply.code(status).header('x-proxy-source', 'local').send(spotifyError(status, status >= 500 ? 'Internal server error' : err.message))
+    sendLocal(reply, status, status >= 500 ? 'Internal server error' : err.message)
   })
   await app.register(health)
   await app.register(metrics)
@@ -114,7 +102,7 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
   await app.register(proxy)
   await app.register(token)
   await app.ready()
-  lane = createHitLane({ fresh: app.proxy.fresh, limit: app.localLimit, record: app.recordAnswer, mode: config.mode, log: app.log, logAnswer: line => { logAnswer(app.log, line) }, closing: () => closing })
+  lane = createHitLane({ fresh: app.proxy.fresh, limit: app.localLimit, record: app.recordOutcome, mode: config.mode, log: app.log, closing: () => closing })
   return app
 }
 

@@ -210,3 +210,26 @@ function upgradeLibrary (db: Db): void {
     db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('library_schema', ?)").run(String(LIBRARY_SCHEMA))
   })()
 }
+
+/** One key of the meta table: the database's small settings (salt, cooldown, owner, library root, …). */
+export interface MetaValue {
+  get: () => string | undefined
+  set: (value: string) => void
+  /** Sets it only if absent; returns the value it has now. */
+  setDefault: (value: string) => string
+}
+
+/** Statements prepared once: callers keep the accessor. */
+export function metaValue (db: Db, key: string): MetaValue {
+  const get = db.prepare('SELECT value FROM meta WHERE key = ?').pluck()
+  const set = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
+  const insert = db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)')
+  return {
+    get: () => get.get(key) as string | undefined,
+    set: (value) => { set.run(key, value) },
+    setDefault: (value) => {
+      insert.run(key, value)
+      return get.get(key) as string
+    }
+  }
+}
