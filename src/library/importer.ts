@@ -156,8 +156,8 @@ async function * readInline (files: ToRead[], fresh: boolean): AsyncGenerator<Fi
   }
 }
 
-// The worker stays a few batches ahead (it waits for an ack per message beyond that), so
-// memory holds a few batches in flight, not the whole library.
+// The worker stays some batches ahead (it waits for an ack per message beyond that: see
+// import-worker.ts), so memory holds those batches in flight, not the whole library.
 async function * readInWorker (files: ToRead[], fresh: boolean): AsyncGenerator<FileEvent> {
   const workerData = { files, fresh } satisfies WorkerJob
   // The reader's garbage is nearly all short-lived (a row's cells, a batch once posted): a 16 MB
