@@ -15,7 +15,7 @@ import Database from 'better-sqlite3'
 export type Db = Database.Database
 
 /** Bumped when the library tables change shape: an older index is dropped and rebuilt from the CSVs. */
-const LIBRARY_SCHEMA = 7
+const LIBRARY_SCHEMA = 2
 
 /** Built after the rows on a first import: in bulk, many times faster than updated row by row. */
 export const LOOKUP_INDEXES = {
