@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// spotify-csv-proxy: serve | import | link | doctor | remediate. Flags map onto the env var names of the README and
+// spotify-csv-proxy: serve | import | export | link | doctor | remediate. Flags map onto the env var names of the README and
 // win over the environment, which wins over .env.
 import { Command, Option } from 'commander'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { exitCode, formatChecks, runDoctor } from './commands/doctor.js'
 import { RemediateError, runRemediate } from './commands/remediate.js'
 import { EXIT_FATAL, runImport } from './commands/import.js'
+import { EXPORT_FORMATS, type ExportFormat } from './library/export-format.js'
+import { ExportError, runExport } from './commands/export.js'
 import { LinkError, runLink, runLinkOwner } from './commands/link.js'
 import { cliLogger } from './http/logger.js'
 import { DatabaseOpenError } from './db.js'
@@ -56,6 +58,27 @@ common(program.command('import')
       progress: flags.progress && process.stderr.isTTY === true,
       logger: cliLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel),
       out: process.stdout
+    })
+  })
+
+common(program.command('export')
+  .description('write the indexed library out (no Spotify call): every track once, or a playlist\'s or the saved tracks\' entries; exit 0 done, 2 error')
+  .addOption(new Option('--format <format>', 'ndjson: one Spotify JSON object a line; csv: Exportify\'s columns (import reads it back); json: one array').choices(EXPORT_FORMATS).default('ndjson'))
+  .option('--out <file>', 'write to this file (default: standard output)')
+  .option('--playlist <id-or-name>', 'the entries of this playlist, in order')
+  .option('--saved', 'the saved tracks (Liked Songs), most recently added first')
+  .option('--since <date>', 'with --playlist or --saved: entries added on or after this date (YYYY-MM-DD or ISO 8601 time)')
+  .option('--no-progress', 'no progress bar even on a terminal'))
+  .action(async (flags: CommonFlags & { format: ExportFormat, out?: string, playlist?: string, saved?: boolean, since?: string, progress: boolean }) => {
+    process.exitCode = await runExport(config(flags), {
+      format: flags.format,
+      out: flags.out,
+      playlist: flags.playlist,
+      saved: flags.saved === true,
+      since: flags.since,
+      progress: flags.progress && process.stderr.isTTY === true,
+      stdout: process.stdout,
+      stderr: process.stderr
     })
   })
 
@@ -119,7 +142,7 @@ common(program.command('remediate')
 try {
   await program.parseAsync()
 } catch (err) {
-  const known = err instanceof RemediateError || err instanceof ConfigError || err instanceof LibraryPathError || err instanceof LinkError || err instanceof PlaylistLinkError || err instanceof DatabaseOpenError
+  const known = err instanceof RemediateError || err instanceof ExportError || err instanceof ConfigError || err instanceof LibraryPathError || err instanceof LinkError || err instanceof PlaylistLinkError || err instanceof DatabaseOpenError
   process.stderr.write(`spotify-csv-proxy: ${known ? printable((err as Error).message) : terminalSafe((err as Error).stack ?? String(err))}\n`)
   process.exitCode = EXIT_FATAL
 }

@@ -14,6 +14,7 @@ import token from '../../routes/token.js'
 import admin from '../../routes/admin.js'
 import dashboard from '../../routes/dashboard.js'
 import metrics from '../../routes/metrics.js'
+import libraryRoutes from '../../routes/library.js'
 import { sendLocal } from '../errors.js'
 import { checkRequestLine } from './admission.js'
 import { createHitLane, hitLaneServer, type HitLane } from './hit-lane.js'
@@ -101,6 +102,7 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
   await app.register(dashboard)
   await app.register(proxy)
   await app.register(token)
+  await app.register(libraryRoutes)
   await app.ready()
   lane = createHitLane({ fresh: app.proxy.fresh, limit: app.localLimit, record: app.recordOutcome, mode: config.mode, log: app.log, closing: () => closing })
   return app
