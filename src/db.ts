@@ -24,7 +24,7 @@ export const LOOKUP_INDEXES = {
 }
 
 // Everything the importer builds from the CSVs (not playlist_links: those are the user's).
-const LIBRARY_TABLES = ['library_files', 'import_problems', 'playlists', 'playlist_items', 'liked_songs', 'tracks', 'tracks_fts', 'albums', 'artists', 'library_users']
+const LIBRARY_TABLES = ['plays', 'played', 'library_files', 'import_problems', 'playlists', 'playlist_items', 'liked_songs', 'tracks', 'tracks_fts', 'albums', 'artists', 'library_users']
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS library_files (
@@ -141,6 +141,26 @@ CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
+-- Streaming history (Spotify's account export): each track played once, by id when the history
+-- names it (the extended one), else by name and artist (matched to library tracks when answering).
+CREATE TABLE IF NOT EXISTS played (
+  pk INTEGER PRIMARY KEY,
+  id TEXT UNIQUE,
+  fold TEXT NOT NULL,               -- folded 'name|artist'
+  name TEXT NOT NULL,
+  artist TEXT NOT NULL,
+  album TEXT
+);
+CREATE INDEX IF NOT EXISTS played_fold ON played(fold);
+-- A play once, however many history files hold it (both histories, successive downloads): by the
+-- minute it ended (the account history's precision) and what was played.
+CREATE TABLE IF NOT EXISTS plays (
+  minute INTEGER NOT NULL,
+  played INTEGER NOT NULL,          -- played.pk
+  ts INTEGER NOT NULL,              -- Unix seconds the play ended
+  ms INTEGER NOT NULL,
+  PRIMARY KEY (minute, played)
+) WITHOUT ROWID;
 `
 
 export class DatabaseOpenError extends Error {

@@ -1,6 +1,7 @@
 // Which handler answers each endpoint the library answers, by its name in the endpoint table
 // (src/endpoints.ts, whose `library` field says whose the answer is). Nothing here matches paths.
 import { ENDPOINTS } from '../endpoints.js'
+import { getRecentlyPlayed, getTopArtists, getTopTracks } from './history.js'
 import { getMe, getSavedTracks, savedTracksContain } from './me.js'
 import { getMyPlaylists, getPlaylist, getPlaylistItems, getUserPlaylists } from './playlists.js'
 import { search } from './search.js'
@@ -20,6 +21,9 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   'me/tracks/contains': savedTracksContain,
   'me/playlists': getMyPlaylists,
   'users/:id/playlists': getUserPlaylists,
+  'me/player/recently-played': getRecentlyPlayed,
+  'me/top/tracks': getTopTracks,
+  'me/top/artists': getTopArtists,
   search
 }
 

@@ -8,7 +8,9 @@ import { detectDialect, joinerOpen, refineJoiner, UnknownHeaderError, type Diale
 import { mapRow, RowError, rowEntry, rowKey } from './row-mapper.js'
 import type { KeyTable } from './key-table.js'
 import { SourceReadError, type ByteSource, type SourceFile } from './sources.js'
-import { encodeAddedAt, encodeTrack, memoFold, type EncodedTrack } from './track-codec.js'
+import { encodeAddedAt, memoFold, type EncodedTrack } from './track-codec.js'
+import { readAccountJson, type Play } from './account-export.js'
+import { entryRow, type EntrySink } from './entry-row.js'
 
 export interface FileMeta { size: number, mtimeMs: number, sha256: string }
 
@@ -26,12 +28,17 @@ export type RowEvent = ProblemRow | EntryRow
 
 export type FileEvent =
   | { t: 'same', rel: string, meta: FileMeta }
-  | { t: 'skip', rel: string, meta: FileMeta, reason: string, encoding: string | null }
-  | { t: 'begin', rel: string, meta: FileMeta, dialect: string, encoding: string }
+  /** `quiet`: a file that is no export at all (the account export's other JSON files): no problem to report. */
+  | { t: 'skip', rel: string, meta: FileMeta, reason: string, encoding: string | null, quiet?: boolean }
+  /** `parts`: the file holds several playlists (or none), each begun by a `part`; else it is one, named by its path. */
+  | { t: 'begin', rel: string, meta: FileMeta, dialect: string, encoding: string, parts?: boolean }
+  | { t: 'part', rel: string, name: string, isLiked: boolean }
   | { t: 'rows', rel: string, rows: RowEvent[] }
+  | { t: 'plays', rel: string, plays: Play[] }
   | { t: 'end', rel: string }
 
 const BATCH = 2000
+const JSON_FILE = /\.json$/i
 
 /** A file of the library to read, with the hash it had at the last import (null if new). */
 export type ToRead = SourceFile & { prevSha256: string | null }
@@ -72,6 +79,11 @@ export async function * readExportFile (rel: string, open: ByteSource, mtimeMs: 
   if (meta.sha256 === prevSha256) { yield { t: 'same', rel, meta }; return }
   const skip = (reason: string, encoding: string | null = null): FileEvent => ({ t: 'skip', rel, meta, reason, encoding })
   if (scan.size === 0) { yield skip('empty file'); return }
+  if (JSON_FILE.test(rel)) {
+    if (!scan.validUtf8) { yield skip('a JSON file that is not valid UTF-8'); return }
+    yield * readAccountJson(rel, meta, scan.head.toString('utf8').replace(/^\uFEFF/, ''), () => withoutBom(open()), { seen, fold: memoFold() })
+    return
+  }
   let choice: EncodingChoice
   let head: Head
   try {
@@ -96,7 +108,7 @@ export async function * readExportFile (rel: string, open: ByteSource, mtimeMs: 
   if (joinerOpen(dialect)) dialect = await joinerFromRows(dialect, records(), headerLine)
 
   yield { t: 'begin', rel, meta, dialect: dialect.name, encoding }
-  const fold = memoFold()
+  const sink: EntrySink = { seen, fold: memoFold() }
   let batch: RowEvent[] = []
   for await (const items of records()) {
     for (const it of items) {
@@ -105,12 +117,21 @@ export async function * readExportFile (rel: string, open: ByteSource, mtimeMs: 
       const line = it.line + head.lineOffset
       if (it.cells === undefined) batch.push([line, it.reason])
       // Lines of nothing but delimiters or spaces (Excel leaves them) are blank lines, not rows.
-      else if (!isBlank(it.cells)) batch.push(rowEvent(line, it.cells, dialect, seen, fold))
+      else if (!isBlank(it.cells)) batch.push(rowEvent(line, it.cells, dialect, sink))
       if (batch.length >= BATCH) { yield { t: 'rows', rel, rows: batch }; batch = [] }
     }
   }
   if (batch.length > 0) yield { t: 'rows', rel, rows: batch }
   yield { t: 'end', rel }
+}
+
+/** The pieces without a leading UTF-8 byte order mark (JSON allows none). */
+async function * withoutBom (pieces: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let first = true
+  for await (const piece of pieces) {
+    yield first && piece[0] === 0xef && piece[1] === 0xbb && piece[2] === 0xbf ? piece.subarray(3) : piece
+    first = false
+  }
 }
 
 interface ByteScan { size: number, sha256: string, head: Buffer, validUtf8: boolean }
@@ -214,7 +235,8 @@ function * rowsOf (items: readonly CsvItem[], headerLine: number): Generator<str
 /** The signature of a row whose key the row alone does not tell: never equal to signature()'s. */
 const UNSIGNED = 0xffffffff
 
-function rowEvent (line: number, cells: string[], d: Dialect, seen: KeyTable, fold: (s: string) => string): RowEvent {
+function rowEvent (line: number, cells: string[], d: Dialect, sink: EntrySink): RowEvent {
+  const { seen } = sink
   const key = rowKey(cells, d)
   const sig = key === null ? UNSIGNED : signature(cells, d)
   const known = key === null ? -1 : seen.find(key)
@@ -229,11 +251,7 @@ function rowEvent (line: number, cells: string[], d: Dialect, seen: KeyTable, fo
     if (err instanceof RowError) return [line, err.message]
     throw err
   }
-  let entry = m.track.key === key ? known : seen.find(m.track.key)
-  const first = entry === -1
-  if (first) entry = seen.add(m.track.key, sig)
-  else seen.setValue(entry, sig)
-  return [line, m.track.key, encodeAddedAt(m.addedAt), m.addedBy, encodeTrack(m.track, fold), first, seen.rowid(entry)]
+  return entryRow(line, m.track, m.addedAt, m.addedBy, sink, sig)
 }
 
 /**

@@ -44,7 +44,8 @@ export const ARCHIVE_MARK = /\.zip:/i
  */
 export const MAX_ENTRY_BYTES = 512 * 1024 * 1024
 
-const CSV = /\.csv$/i
+/** CSV exports, and the JSON files of Spotify's account export (account-export.ts says which). */
+const CSV = /\.(csv|json)$/i
 const ZIP = /\.zip$/i
 
 export async function listLibrary (absRoot: string): Promise<LibraryListing> {

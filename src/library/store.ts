@@ -6,6 +6,7 @@ import type { Db } from '../db.js'
 import { foldText, parseSearchQuery, toFtsMatch } from './search-query.js'
 import { AFTER_TRACK, decodeAddedAt, FTS_TRACK_PK, ftsTrackPk, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
 import { TrackReader } from './track-reader.js'
+import { HistoryReader } from './history-reader.js'
 import type { AudioFeatures, LibraryPlaylist, LibraryTrack, Page, PlaylistIdSource, PlaylistTrack } from './types.js'
 
 export interface PageRequest { limit: number, offset: number }
@@ -48,6 +49,8 @@ export class PlaylistLinkError extends Error {
 export class LibraryStore {
   readonly #db: Db
   readonly #tracks: TrackReader
+  /** The streaming history (Spotify's account export), for recently-played and top items. */
+  readonly history: HistoryReader
   readonly #s
   #generation = 0
   #years: { version: string, years: number[] } | null = null
@@ -55,6 +58,7 @@ export class LibraryStore {
   constructor (db: Db) {
     this.#db = db
     this.#tracks = new TrackReader(db)
+    this.history = new HistoryReader(db)
     this.#s = {
       byKey: db.prepare(`SELECT ${TRACK_COLUMNS} FROM ${FROM_TRACKS} WHERE t.key = ?`).raw(),
       byKeys: db.prepare(PAGE_QUERIES.tracksByKeys).raw(),

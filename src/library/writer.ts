@@ -12,6 +12,7 @@ import { describePlaylistFile, syntheticPlaylistId } from './playlist-files.js'
 import { printable } from '../terminal-text.js'
 import { ADDED_AT_TEXT, decodeEncoded, encodeTrack, ftsRowid, hash32, RICHNESS, storedValues, TRACK_COLUMNS, TRACK_VALUE_COLUMNS, type AlbumValues, type ArtistKey, type EncodedTrack, type StoredTrack } from './track-codec.js'
 import { TrackReader } from './track-reader.js'
+import { historyWriter } from './history-writer.js'
 import type { PlaylistIdSource } from './types.js'
 
 /** The slice of a pino/Fastify logger the importer uses. */
@@ -30,11 +31,17 @@ interface OpenFile {
   meta: FileMeta
   dialect: string
   encoding: string
+  rows: number
+  rejected: number
+  /** The playlist its rows go to now (a file of several has one at a time; a history file none). */
+  list: OpenList | null
+  /** Names of the playlists begun in it, for each a path of its own. */
+  names: Set<string>
+}
+interface OpenList {
   pk: number
   id: string
   position: number
-  rows: number
-  rejected: number
   addedBy: Map<string, number>
   newest: number | null
 }
@@ -91,7 +98,8 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     touch: db.prepare('UPDATE library_files SET size = ?, mtime_ms = ? WHERE path = ?'),
     problem: db.prepare('INSERT INTO import_problems (path, line, reason) VALUES (?, ?, ?)'),
-    playlistOfPath: db.prepare('SELECT pk, is_liked FROM playlists WHERE path = ?'),
+    // The file's playlist, or those of a file of several (`file#name`: see the 'part' event).
+    playlistsOfPath: db.prepare("SELECT pk, is_liked FROM playlists WHERE path = @rel OR (path > @rel || '#' AND path < @rel || '$')"),
     dropItems: db.prepare('DELETE FROM playlist_items WHERE playlist = ?'),
     dropPlaylist: db.prepare('DELETE FROM playlists WHERE pk = ?'),
     dropFile: db.prepare('DELETE FROM library_files WHERE path = ?'),
@@ -201,8 +209,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
   }
   const problem = (rel: string, line: number | null, reason: string): void => { s.problem.run(rel, line, reason) }
   const dropFile = (rel: string): void => {
-    const p = s.playlistOfPath.get(rel) as { pk: number, is_liked: number } | undefined
-    if (p !== undefined) {
+    for (const p of s.playlistsOfPath.all({ rel }) as Array<{ pk: number, is_liked: number }>) {
       s.dropItems.run(p.pk)
       s.dropPlaylist.run(p.pk)
       if (p.is_liked === 1) likedChanged = true
@@ -224,6 +231,22 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
     s.fileRow.run(rel, meta.size, meta.mtimeMs, meta.sha256, status, reason, dialect, encoding, rows, rejected, playlistId)
   }
 
+  /** A playlist of the open file, stored under `path` (the file's own, or `file#name` for one of several). */
+  const openList = (path: string, name: string, isLiked: boolean, idFromName: string | null): OpenList => {
+    const { id, source } = resolvePlaylistId(path, idFromName)
+    const pk = Number(s.addPlaylist.run(id, path, name, isLiked ? 1 : 0, source).lastInsertRowid)
+    if (isLiked) likedChanged = true
+    return { pk, id, position: 0, addedBy: new Map(), newest: null }
+  }
+  const closeList = (f: OpenFile): void => {
+    const l = f.list
+    if (l === null) return
+    f.list = null
+    const owner = [...l.addedBy.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null
+    s.closePlaylist.run(owner, l.position, l.newest, l.pk)
+  }
+  const history = historyWriter(db)
+
   return {
     fresh,
     dropFile,
@@ -235,19 +258,33 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
           return 'same'
         case 'skip':
           if (wasKnown) dropFile(e.rel)
-          logger?.warn({ file: printable(e.rel), reason: printable(e.reason) }, 'file skipped')
           fileRow(e.rel, e.meta, 'skipped', e.reason, null, e.encoding, 0, 0, null)
+          if (e.quiet === true) return 'skipped'
+          logger?.warn({ file: printable(e.rel), reason: printable(e.reason) }, 'file skipped')
           problem(e.rel, null, e.reason)
           return 'skipped'
         case 'begin': {
           if (wasKnown) dropFile(e.rel)
-          const info = describePlaylistFile(e.rel)
-          const { id, source } = resolvePlaylistId(e.rel, info.idFromName)
-          const pk = Number(s.addPlaylist.run(id, e.rel, info.name, info.isLiked ? 1 : 0, source).lastInsertRowid)
-          if (info.isLiked) likedChanged = true
-          open = { rel: e.rel, meta: e.meta, dialect: e.dialect, encoding: e.encoding, pk, id, position: 0, rows: 0, rejected: 0, addedBy: new Map(), newest: null }
+          open = { rel: e.rel, meta: e.meta, dialect: e.dialect, encoding: e.encoding, rows: 0, rejected: 0, list: null, names: new Set() }
+          if (e.parts !== true) {
+            const info = describePlaylistFile(e.rel)
+            open.list = openList(e.rel, info.name, info.isLiked, info.idFromName)
+          }
           return null
         }
+        case 'part': {
+          const f = open!
+          closeList(f)
+          let path = `${f.rel}#${e.name}`
+          for (let n = 2; f.names.has(path); n++) path = `${f.rel}#${e.name}#${n}`
+          f.names.add(path)
+          f.list = openList(path, e.name, e.isLiked, null)
+          return null
+        }
+        case 'plays':
+          open!.rows += e.plays.length
+          history.add(e.plays)
+          return null
         case 'rows': {
           const f = open!
           for (const r of e.rows) {
@@ -260,11 +297,12 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
               continue
             }
             const [, key, addedAt, addedBy, encoded, first, rowid] = r
+            const l = f.list!
             const pk = encoded !== null ? track(key, encoded, first, rowid) : rowid ?? s.trackPk.get(key) as number
-            items.add(f.pk, f.position++, pk, typeof addedAt === 'number' ? BigInt(addedAt) : addedAt, addedBy === null ? null : userPk(addedBy))
-            if (addedBy !== null) f.addedBy.set(addedBy, (f.addedBy.get(addedBy) ?? 0) + 1)
+            items.add(l.pk, l.position++, pk, typeof addedAt === 'number' ? BigInt(addedAt) : addedAt, addedBy === null ? null : userPk(addedBy))
+            if (addedBy !== null) l.addedBy.set(addedBy, (l.addedBy.get(addedBy) ?? 0) + 1)
             const at = typeof addedAt === 'number' ? addedAt * 1000 : addedAt === null ? NaN : Date.parse(addedAt)
-            if (!Number.isNaN(at) && (f.newest === null || at > f.newest)) f.newest = at
+            if (!Number.isNaN(at) && (l.newest === null || at > l.newest)) l.newest = at
           }
           return null
         }
@@ -272,9 +310,9 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
           const f = open!
           open = null
           if (f.rejected > LOGGED_REJECTS_PER_FILE) logger?.warn({ file: printable(f.rel), rejected: f.rejected }, `${f.rejected - LOGGED_REJECTS_PER_FILE} more rows rejected (see the import summary)`)
-          const owner = [...f.addedBy.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null
-          s.closePlaylist.run(owner, f.position, f.newest, f.pk)
-          fileRow(f.rel, f.meta, 'indexed', null, f.dialect, f.encoding, f.rows, f.rejected, f.id)
+          const id = f.names.size === 0 ? f.list?.id ?? null : null
+          closeList(f)
+          fileRow(f.rel, f.meta, 'indexed', null, f.dialect, f.encoding, f.rows, f.rejected, id)
           return { rows: f.rows, rejected: f.rejected }
         }
       }
@@ -297,6 +335,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
           UNION SELECT j.value FROM albums, json_each('[' || albums.artists || ']') j)`)
       }
       fts.flush()
+      history.finish()
       if (fresh) for (const index of Object.values(LOOKUP_INDEXES)) db.exec(index)
       if (likedChanged) writeLikedSongs(db)
       if (dirty) {
