@@ -10,6 +10,8 @@ import type { KeyTable } from './key-table.js'
 import { SourceReadError, type ByteSource, type SourceFile } from './sources.js'
 import { encodeAddedAt, memoFold, type EncodedTrack } from './track-codec.js'
 import { readAccountJson, type Play } from './account-export.js'
+import { derivedCells, otherExporterDialect, rowPlaylist } from './other-exporters.js'
+import { readTabBackup } from './tab-backup.js'
 import { entryRow, type EntrySink } from './entry-row.js'
 
 export interface FileMeta { size: number, mtimeMs: number, sha256: string }
@@ -39,6 +41,7 @@ export type FileEvent =
 
 const BATCH = 2000
 const JSON_FILE = /\.json$/i
+const TEXT_FILE = /\.(txt|tsv)$/i
 
 /** A file of the library to read, with the hash it had at the last import (null if new). */
 export type ToRead = SourceFile & { prevSha256: string | null }
@@ -79,6 +82,12 @@ export async function * readExportFile (rel: string, open: ByteSource, mtimeMs: 
   if (meta.sha256 === prevSha256) { yield { t: 'same', rel, meta }; return }
   const skip = (reason: string, encoding: string | null = null): FileEvent => ({ t: 'skip', rel, meta, reason, encoding })
   if (scan.size === 0) { yield skip('empty file'); return }
+  if (TEXT_FILE.test(rel)) {
+    if (!scan.validUtf8) { yield skip('a text file that is not valid UTF-8'); return }
+    const choice: EncodingChoice = { encoding: 'utf-8', skip: 0 }
+    yield * readTabBackup(rel, meta, scan.head.toString('utf8').replace(/^\uFEFF/, ''), () => decodePieces(open(), choice), { seen, fold: memoFold() })
+    return
+  }
   if (JSON_FILE.test(rel)) {
     if (!scan.validUtf8) { yield skip('a JSON file that is not valid UTF-8'); return }
     yield * readAccountJson(rel, meta, scan.head.toString('utf8').replace(/^\uFEFF/, ''), () => withoutBom(open()), { seen, fold: memoFold() })
@@ -100,16 +109,17 @@ export async function * readExportFile (rel: string, open: ByteSource, mtimeMs: 
   const headerLine = header.line
   let dialect: Dialect
   try {
-    dialect = refineJoiner(detectDialect(header.cells, sample), sample)
+    dialect = otherExporterDialect(header.cells) ?? refineJoiner(detectDialect(header.cells, sample), sample)
   } catch (err) {
     if (err instanceof UnknownHeaderError) { yield skip(err.message, encoding); return }
     throw err
   }
   if (joinerOpen(dialect)) dialect = await joinerFromRows(dialect, records(), headerLine)
 
-  yield { t: 'begin', rel, meta, dialect: dialect.name, encoding }
+  yield { t: 'begin', rel, meta, dialect: dialect.name, encoding, parts: dialect.group !== undefined }
   const sink: EntrySink = { seen, fold: memoFold() }
   let batch: RowEvent[] = []
+  let playlist: string | null = null
   for await (const items of records()) {
     for (const it of items) {
       if (it.line === headerLine) continue
@@ -117,7 +127,19 @@ export async function * readExportFile (rel: string, open: ByteSource, mtimeMs: 
       const line = it.line + head.lineOffset
       if (it.cells === undefined) batch.push([line, it.reason])
       // Lines of nothing but delimiters or spaces (Excel leaves them) are blank lines, not rows.
-      else if (!isBlank(it.cells)) batch.push(rowEvent(line, it.cells, dialect, sink))
+      else if (!isBlank(it.cells)) {
+        if (dialect.group !== undefined) {
+          // A file of several playlists: each row says its own (saved albums and artists are no tracks).
+          const p = rowPlaylist(it.cells, dialect)
+          if (p === null) continue
+          if (p.name !== playlist) {
+            if (batch.length > 0) { yield { t: 'rows', rel, rows: batch }; batch = [] }
+            yield { t: 'part', rel, ...p }
+            playlist = p.name
+          }
+        }
+        batch.push(rowEvent(line, derivedCells(it.cells, dialect), dialect, sink))
+      }
       if (batch.length >= BATCH) { yield { t: 'rows', rel, rows: batch }; batch = [] }
     }
   }

@@ -25,6 +25,8 @@ export type DialectName =
   | 'pavelkomarov-track-id' // P6/P7: Track ID
   | 'pavelkomarov-no-id' // P5: no id column at all
   | 'pavelkomarov-uri' // P8–P11: Track URI
+  | 'tunemymusic' // other-exporters.ts
+  | 'soundiiz' // other-exporters.ts
 
 export interface Dialect {
   name: DialectName
@@ -40,6 +42,12 @@ export interface Dialect {
    * features of a track Spotify has none for, and Excel drops trailing empty cells.
    */
   minCells: number
+  /** A file of several playlists (TuneMyMusic): the playlist name column, and the row type column. */
+  group?: { playlist: number, type: number | null }
+  /** Cells derived after the file's own (Soundiiz: other-exporters.ts, derivedCells). */
+  derive?: { url: number | null, trackId: number | null, duration: number | null }
+  /** An empty id cell means a local file (Exportify); false: a track known by name only. */
+  emptyIdIsLocal?: boolean
 }
 
 // The columns a row is cut off before when it lacks any of them (see Dialect.minCells).

@@ -123,12 +123,13 @@ function identify (cells: string[], d: Dialect, name: string, artists: ArtistRef
     if (!BASE62_ID.test(id)) throw new RowError(`"${clip(id)}" is not a 22-character Spotify track id`)
     return { key: id, kind: 'track', id, uri: `spotify:track:${id}` }
   }
-  if (c.id !== undefined) {
+  if (c.id !== undefined && d.emptyIdIsLocal !== false) {
     // Exports leave the id empty for local files; Spotify's own URI for them is derivable.
     const local = localUri(artists[0]?.name ?? '', album, name, durationMs)
     return { key: local, kind: 'local', id: null, uri: local }
   }
-  // P5 wrote no id column at all: the track is known by name and artists only.
+  // P5 wrote no id column at all (and other tools none for a track they did not find on
+  // Spotify): the track is known by name and artists only.
   return { key: `name:${foldText(name)}|${foldText(artists.map(a => a.name).join(' '))}`, kind: 'track', id: null, uri: null }
 }
 

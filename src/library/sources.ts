@@ -44,8 +44,8 @@ export const ARCHIVE_MARK = /\.zip:/i
  */
 export const MAX_ENTRY_BYTES = 512 * 1024 * 1024
 
-/** CSV exports, and the JSON files of Spotify's account export (account-export.ts says which). */
-const CSV = /\.(csv|json)$/i
+/** CSV exports, the JSON files of Spotify's account export (account-export.ts) and spotify-backup's text files (tab-backup.ts): their readers say which they are. */
+const CSV = /\.(csv|json|txt|tsv)$/i
 const ZIP = /\.zip$/i
 
 export async function listLibrary (absRoot: string): Promise<LibraryListing> {

@@ -35,8 +35,8 @@ interface OpenFile {
   rejected: number
   /** The playlist its rows go to now (a file of several has one at a time; a history file none). */
   list: OpenList | null
-  /** Names of the playlists begun in it, for each a path of its own. */
-  names: Set<string>
+  /** The playlists begun in it by name (a name met again goes on with its playlist), each closed at its end. */
+  parts: Map<string, OpenList>
 }
 interface OpenList {
   pk: number
@@ -238,10 +238,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
     if (isLiked) likedChanged = true
     return { pk, id, position: 0, addedBy: new Map(), newest: null }
   }
-  const closeList = (f: OpenFile): void => {
-    const l = f.list
-    if (l === null) return
-    f.list = null
+  const closeList = (l: OpenList): void => {
     const owner = [...l.addedBy.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null
     s.closePlaylist.run(owner, l.position, l.newest, l.pk)
   }
@@ -265,7 +262,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
           return 'skipped'
         case 'begin': {
           if (wasKnown) dropFile(e.rel)
-          open = { rel: e.rel, meta: e.meta, dialect: e.dialect, encoding: e.encoding, rows: 0, rejected: 0, list: null, names: new Set() }
+          open = { rel: e.rel, meta: e.meta, dialect: e.dialect, encoding: e.encoding, rows: 0, rejected: 0, list: null, parts: new Map() }
           if (e.parts !== true) {
             const info = describePlaylistFile(e.rel)
             open.list = openList(e.rel, info.name, info.isLiked, info.idFromName)
@@ -274,11 +271,12 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
         }
         case 'part': {
           const f = open!
-          closeList(f)
-          let path = `${f.rel}#${e.name}`
-          for (let n = 2; f.names.has(path); n++) path = `${f.rel}#${e.name}#${n}`
-          f.names.add(path)
-          f.list = openList(path, e.name, e.isLiked, null)
+          let list = f.parts.get(e.name)
+          if (list === undefined) {
+            list = openList(`${f.rel}#${e.name}`, e.name, e.isLiked, null)
+            f.parts.set(e.name, list)
+          }
+          f.list = list
           return null
         }
         case 'plays':
@@ -310,8 +308,8 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
           const f = open!
           open = null
           if (f.rejected > LOGGED_REJECTS_PER_FILE) logger?.warn({ file: printable(f.rel), rejected: f.rejected }, `${f.rejected - LOGGED_REJECTS_PER_FILE} more rows rejected (see the import summary)`)
-          const id = f.names.size === 0 ? f.list?.id ?? null : null
-          closeList(f)
+          const id = f.parts.size === 0 ? f.list?.id ?? null : null
+          for (const l of f.parts.size === 0 ? [f.list] : f.parts.values()) if (l !== null) closeList(l)
           fileRow(f.rel, f.meta, 'indexed', null, f.dialect, f.encoding, f.rows, f.rejected, id)
           return { rows: f.rows, rejected: f.rejected }
         }
