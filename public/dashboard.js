@@ -86,9 +86,27 @@ function render (s) {
   status.dataset.updated = s.now
 }
 
+/** The last changes the imports recorded (/admin/history), newest first. */
+function renderChanges (changes) {
+  const body = $('changes')
+  body.replaceChildren()
+  if (changes.length === 0) {
+    const td = body.insertRow().insertCell()
+    td.colSpan = 4
+    td.textContent = 'None recorded yet.'
+  }
+  for (const c of changes) {
+    const tr = body.insertRow()
+    tr.dataset.kind = c.kind
+    const track = c.name === null ? (c.track ?? '') : `${c.name}${c.artists ? ` — ${c.artists}` : ''}`
+    for (const text of [c.at.slice(0, 16).replace('T', ' '), c.playlist ?? '', c.kind, track]) tr.insertCell().textContent = text
+  }
+}
+
 async function refresh () {
   const token = sessionStorage.getItem('adminToken')
-  const res = await fetch('/admin/stats', { headers: token ? { authorization: `Bearer ${token}` } : {}, cache: 'no-store' })
+  const headers = token ? { authorization: `Bearer ${token}` } : {}
+  const res = await fetch('/admin/stats', { headers, cache: 'no-store' })
   const status = $('status')
   if (res.status === 401) {
     status.className = 'error'
@@ -104,6 +122,8 @@ async function refresh () {
   if (!res.ok) throw new Error(`/admin/stats answered ${res.status}`)
   $('token-form').hidden = true
   render(await res.json())
+  const history = await fetch('/admin/history?limit=20', { headers, cache: 'no-store' })
+  if (history.ok) renderChanges((await history.json()).changes)
 }
 
 $('token-form').addEventListener('submit', e => {

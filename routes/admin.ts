@@ -5,6 +5,8 @@ import type { FastifyPluginAsync } from 'fastify'
 import { sendLocal } from '../src/errors.js'
 import { adminGuard } from '../src/plugins/admin-guard.js'
 import { metaValue } from '../src/db.js'
+import { parseSince } from '../src/library/export-reader.js'
+import { ChangeHistory } from '../src/library/history-log.js'
 
 const startedAt = Date.now()
 
@@ -17,6 +19,17 @@ const admin: FastifyPluginAsync = async (app) => {
     const raw = metaValue(app.db, 'remediation_report').get()
     if (raw === undefined) return await sendLocal(reply, 404, 'No remediation report yet: run `spotify-csv-proxy remediate --notion-database <id>`')
     return await reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-store').send(raw)
+  })
+
+  // What each import changed (change-log.ts), newest first: ?since=DATE, ?playlist=NAME, ?limit=N (200).
+  const changes = new ChangeHistory(app.db)
+  app.get('/admin/history', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>
+    const since = q.since === undefined ? undefined : parseSince(q.since)
+    if (since === null) return await sendLocal(reply, 400, 'Invalid since: a date (YYYY-MM-DD) or an ISO 8601 time')
+    const limit = q.limit === undefined ? 200 : Number(q.limit)
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return await sendLocal(reply, 400, 'Invalid limit: 1 to 10000')
+    return await reply.header('cache-control', 'no-store').send({ changes: changes.list({ since: since === undefined ? undefined : since * 1000, playlist: q.playlist, limit }) })
   })
 
   app.get('/admin/stats', async (_req, reply) => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// spotify-csv-proxy: serve | import | export | link | doctor | remediate. Flags map onto the env var names of the README and
+// spotify-csv-proxy: serve | import | export | history | link | doctor | remediate. Flags map onto the env var names of the README and
 // win over the environment, which wins over .env.
 import { Command, Option } from 'commander'
 import { ConfigError, loadConfig, type Config } from './config.js'
@@ -8,6 +8,7 @@ import { RemediateError, runRemediate } from './commands/remediate.js'
 import { EXIT_FATAL, runImport } from './commands/import.js'
 import { EXPORT_FORMATS, type ExportFormat } from './library/export-format.js'
 import { ExportError, runExport } from './commands/export.js'
+import { HistoryError, runHistory } from './commands/history.js'
 import { LinkError, runLink, runLinkOwner } from './commands/link.js'
 import { cliLogger } from './http/logger.js'
 import { DatabaseOpenError } from './db.js'
@@ -82,6 +83,15 @@ common(program.command('export')
     })
   })
 
+common(program.command('history')
+  .description('what each import changed in the library: entries added, removed and moved per playlist, track fields changed, tracks gone from every export; exit 0, 2 on error')
+  .option('--since <date>', 'changes of imports on or after this date (YYYY-MM-DD or ISO 8601 time)')
+  .option('--playlist <name>', 'one playlist\'s changes')
+  .option('--json', 'print the changes as JSON'))
+  .action((flags: CommonFlags & { since?: string, playlist?: string, json?: boolean }) => {
+    process.exitCode = runHistory(config(flags), { since: flags.since, playlist: flags.playlist, json: flags.json === true, out: process.stdout })
+  })
+
 common(program.command('link')
   .usage('[options] <playlist> <csv-file>  |  link --owner <user-id>')
   .description('use a real Spotify playlist id for a CSV file of the library (kept across re-imports); or, with --owner, name the library\'s owner. Exit 0 done, 1 nothing changed (already so; or another rule still decides the owner), 2 error')
@@ -142,7 +152,7 @@ common(program.command('remediate')
 try {
   await program.parseAsync()
 } catch (err) {
-  const known = err instanceof RemediateError || err instanceof ExportError || err instanceof ConfigError || err instanceof LibraryPathError || err instanceof LinkError || err instanceof PlaylistLinkError || err instanceof DatabaseOpenError
+  const known = err instanceof RemediateError || err instanceof ExportError || err instanceof HistoryError || err instanceof ConfigError || err instanceof LibraryPathError || err instanceof LinkError || err instanceof PlaylistLinkError || err instanceof DatabaseOpenError
   process.stderr.write(`spotify-csv-proxy: ${known ? printable((err as Error).message) : terminalSafe((err as Error).stack ?? String(err))}\n`)
   process.exitCode = EXIT_FATAL
 }

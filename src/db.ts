@@ -141,6 +141,22 @@ CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
+-- What each import changed (change-log.ts): kept across re-imports and schema upgrades.
+CREATE TABLE IF NOT EXISTS library_imports (
+  pk INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,              -- Unix ms
+  root TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS library_changes (
+  import INTEGER NOT NULL,          -- library_imports.pk
+  kind TEXT NOT NULL,               -- added, removed, moved, changed, gone, playlist-added, playlist-removed
+  playlist TEXT,                    -- the playlist's name, for entry and playlist changes
+  track TEXT,                       -- the track's key
+  name TEXT,                        -- the track's name and artists as they were
+  artists TEXT,
+  detail TEXT                       -- JSON: positions, or {field: [before, after]}, or {tracks: n}
+);
+CREATE INDEX IF NOT EXISTS library_changes_import ON library_changes(import);
 -- Streaming history (Spotify's account export): each track played once, by id when the history
 -- names it (the extended one), else by name and artist (matched to library tracks when answering).
 CREATE TABLE IF NOT EXISTS played (

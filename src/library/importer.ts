@@ -85,7 +85,7 @@ export async function importLibrary (db: Db, root: string, opts: ImportOptions =
 
   db.exec('BEGIN IMMEDIATE')
   try {
-    const w = libraryWriter(db, opts.logger)
+    const w = libraryWriter(db, opts.logger, absRoot)
     const onDisk = new Set(files.map(f => f.rel))
     for (const old of known.keys()) {
       if (onDisk.has(old)) continue

@@ -13,6 +13,7 @@ import { printable } from '../terminal-text.js'
 import { ADDED_AT_TEXT, decodeEncoded, encodeTrack, ftsRowid, hash32, RICHNESS, storedValues, TRACK_COLUMNS, TRACK_VALUE_COLUMNS, type AlbumValues, type ArtistKey, type EncodedTrack, type StoredTrack } from './track-codec.js'
 import { TrackReader } from './track-reader.js'
 import { historyWriter } from './history-writer.js'
+import { changeLog } from './change-log.js'
 import type { PlaylistIdSource } from './types.js'
 
 /** The slice of a pino/Fastify logger the importer uses. */
@@ -39,6 +40,10 @@ interface OpenFile {
   parts: Map<string, OpenList>
 }
 interface OpenList {
+  path: string
+  name: string
+  /** Its entries' track keys, kept only to compare with the version it replaces (change-log.ts). */
+  keys: string[] | null
   pk: number
   id: string
   position: number
@@ -76,7 +81,7 @@ class ValueCache<V> {
 
 export type LibraryWriter = ReturnType<typeof libraryWriter>
 
-export function libraryWriter (db: Db, logger?: ImportLogger) {
+export function libraryWriter (db: Db, logger?: ImportLogger, root = '') {
   const s = {
     insertTrack: db.prepare(`INSERT INTO tracks (pk, key, ${TRACK_VALUE_COLUMNS}, album, artists) VALUES (${Array(TRACK_WIDTH).fill('?').join(', ')})`),
     updateTrack: db.prepare(`UPDATE tracks SET (${TRACK_VALUE_COLUMNS}, album, artists) = (${Array(TRACK_WIDTH - 2).fill('?').join(', ')}) WHERE pk = ?`),
@@ -99,18 +104,20 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
     touch: db.prepare('UPDATE library_files SET size = ?, mtime_ms = ? WHERE path = ?'),
     problem: db.prepare('INSERT INTO import_problems (path, line, reason) VALUES (?, ?, ?)'),
     // The file's playlist, or those of a file of several (`file#name`: see the 'part' event).
-    playlistsOfPath: db.prepare("SELECT pk, is_liked FROM playlists WHERE path = @rel OR (path > @rel || '#' AND path < @rel || '$')"),
+    playlistsOfPath: db.prepare("SELECT pk, is_liked, path, name FROM playlists WHERE path = @rel OR (path > @rel || '#' AND path < @rel || '$')"),
     dropItems: db.prepare('DELETE FROM playlist_items WHERE playlist = ?'),
     dropPlaylist: db.prepare('DELETE FROM playlists WHERE pk = ?'),
     dropFile: db.prepare('DELETE FROM library_files WHERE path = ?'),
     dropProblems: db.prepare('DELETE FROM import_problems WHERE path = ?'),
     link: db.prepare('SELECT playlist_id, source FROM playlist_links WHERE path = ?'),
     idTaken: db.prepare('SELECT 1 FROM playlists WHERE id = ?').pluck(),
-    orphans: db.prepare('SELECT pk, richness FROM tracks WHERE pk NOT IN (SELECT track FROM playlist_items)').raw()
+    orphans: db.prepare('SELECT pk, richness, key FROM tracks WHERE pk NOT IN (SELECT track FROM playlist_items)').raw()
   }
   const reader = new TrackReader(db)
   /** The store holds no track: the reader numbers them (KeyTable), and nothing is merged with stored rows. */
   const fresh = db.prepare('SELECT count(*) FROM tracks').pluck().get() === 0
+  // The first import into an empty store is the baseline: only later ones record what changed.
+  const log = changeLog(db, { active: !fresh, root })
   // Into an empty table, building the lookup indexes once at the end beats updating them per row.
   // (Albums and artists no track names are leftovers: an empty store starts with none.)
   if (fresh) {
@@ -197,9 +204,12 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
     const pk = stored[0] as number
     let next = [...storedValues(e[0]), ...links(e)]
     if (same(stored, next)) return pk
-    const merged = encodeTrack(mergeTracks(reader.decodeOne(s.storedTrack.get(pk) as StoredTrack)!, decodeEncoded(key, e)))
+    const prev = reader.decodeOne(s.storedTrack.get(pk) as StoredTrack)!
+    const mergedTrack = mergeTracks(prev, decodeEncoded(key, e))
+    const merged = encodeTrack(mergedTrack)
     next = [...storedValues(merged[0]), ...links(merged)]
     if (same(stored, next)) return pk
+    log.trackChanged(prev, mergedTrack)
     dirty = true
     unlinked ||= stored[next.length - 1] !== next[next.length - 2] || stored[next.length] !== next[next.length - 1]
     s.updateTrack.run(...next, pk)
@@ -209,7 +219,8 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
   }
   const problem = (rel: string, line: number | null, reason: string): void => { s.problem.run(rel, line, reason) }
   const dropFile = (rel: string): void => {
-    for (const p of s.playlistsOfPath.all({ rel }) as Array<{ pk: number, is_liked: number }>) {
+    for (const p of s.playlistsOfPath.all({ rel }) as Array<{ pk: number, is_liked: number, path: string, name: string }>) {
+      log.replacing(p.path, p.name, p.pk)
       s.dropItems.run(p.pk)
       s.dropPlaylist.run(p.pk)
       if (p.is_liked === 1) likedChanged = true
@@ -236,11 +247,15 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
     const { id, source } = resolvePlaylistId(path, idFromName)
     const pk = Number(s.addPlaylist.run(id, path, name, isLiked ? 1 : 0, source).lastInsertRowid)
     if (isLiked) likedChanged = true
-    return { pk, id, position: 0, addedBy: new Map(), newest: null }
+    return { path, name, keys: log.compares(path) ? [] : null, pk, id, position: 0, addedBy: new Map(), newest: null }
   }
   const closeList = (l: OpenList): void => {
     const owner = [...l.addedBy.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null
     s.closePlaylist.run(owner, l.position, l.newest, l.pk)
+    if (log.active) {
+      flush()
+      log.written(l.path, l.name, l.position, l.keys)
+    }
   }
   const history = historyWriter(db)
 
@@ -297,6 +312,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
             const [, key, addedAt, addedBy, encoded, first, rowid] = r
             const l = f.list!
             const pk = encoded !== null ? track(key, encoded, first, rowid) : rowid ?? s.trackPk.get(key) as number
+            l.keys?.push(key)
             items.add(l.pk, l.position++, pk, typeof addedAt === 'number' ? BigInt(addedAt) : addedAt, addedBy === null ? null : userPk(addedBy))
             if (addedBy !== null) l.addedBy.set(addedBy, (l.addedBy.get(addedBy) ?? 0) + 1)
             const at = typeof addedAt === 'number' ? addedAt * 1000 : addedAt === null ? NaN : Date.parse(addedAt)
@@ -319,8 +335,11 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
     finish (): void {
       flush()
       if (replaced) {
-        const gone = s.orphans.all() as Array<[number, number]>
-        for (const [pk, richness] of gone) fts.delete(ftsRowid(pk, richness))
+        const gone = s.orphans.all() as Array<[number, number, string]>
+        for (const [pk, richness, key] of gone) {
+          log.gone(key)
+          fts.delete(ftsRowid(pk, richness))
+        }
         if (gone.length > 0) {
           db.exec('DELETE FROM tracks WHERE pk NOT IN (SELECT track FROM playlist_items)')
           dirty = unlinked = true
@@ -334,6 +353,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger) {
       }
       fts.flush()
       history.finish()
+      log.finish()
       if (fresh) for (const index of Object.values(LOOKUP_INDEXES)) db.exec(index)
       if (likedChanged) writeLikedSongs(db)
       if (dirty) {
