@@ -157,6 +157,7 @@ CREATE TABLE IF NOT EXISTS library_changes (
   detail TEXT                       -- JSON: positions, or {field: [before, after]}, or {tracks: n}
 );
 CREATE INDEX IF NOT EXISTS library_changes_import ON library_changes(import);
+CREATE INDEX IF NOT EXISTS library_changes_track ON library_changes(track);
 -- Streaming history (Spotify's account export): each track played once, by id when the history
 -- names it (the extended one), else by name and artist (matched to library tracks when answering).
 CREATE TABLE IF NOT EXISTS played (

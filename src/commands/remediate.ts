@@ -9,6 +9,7 @@ import { metaValue, openDatabase } from '../db.js'
 import { chooseLibrary } from '../library/identity.js'
 import { importLibrary } from '../library/importer.js'
 import { LibraryStore } from '../library/store.js'
+import { ChangeHistory } from '../library/history-log.js'
 import type { PropertyMap } from '../remediation/fields.js'
 import { NotionDatabase } from '../remediation/notion.js'
 import { htmlReport, markdownReport, tableReport } from '../remediation/report.js'
@@ -35,7 +36,7 @@ export async function runRemediate (config: Config, flags: RemediateFlags, env: 
   const db = openDatabase(config.dbPath)
   try {
     await importLibrary(db, chooseLibrary(config, db).root)
-    const report = await remediate({ store: new LibraryStore(db), notion, databaseId, mapOverrides, fix: flags.fix === true, journalFile: flags.journal })
+    const report = await remediate({ store: new LibraryStore(db), changes: new ChangeHistory(db), notion, databaseId, mapOverrides, fix: flags.fix === true, journalFile: flags.journal })
     // The last report, for GET /admin/remediation/report.
     metaValue(db, 'remediation_report').set(JSON.stringify(report))
     if (flags.out !== undefined) fs.writeFileSync(flags.out, /\.html?$/i.test(flags.out) ? htmlReport(report) : markdownReport(report))

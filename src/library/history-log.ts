@@ -26,12 +26,20 @@ interface Row { at: number, kind: ChangeKind, playlist: string | null, track: st
 
 export class ChangeHistory {
   readonly #list
+  readonly #fields
 
   constructor (db: Db) {
     this.#list = db.prepare(`SELECT i.at, c.kind, c.playlist, c.track, c.name, c.artists, c.detail
       FROM library_changes c JOIN library_imports i ON i.pk = c.import
       WHERE i.at >= @since AND (@playlist IS NULL OR c.playlist = @playlist COLLATE NOCASE)
       ORDER BY c.import DESC, c.playlist IS NULL, c.playlist, c.rowid LIMIT @limit`)
+    this.#fields = db.prepare(`SELECT i.at, c.detail FROM library_changes c JOIN library_imports i ON i.pk = c.import
+      WHERE c.track = ? AND c.kind = 'changed' ORDER BY c.import DESC`).raw()
+  }
+
+  /** A track's field changes, newest first: when (ISO 8601), and each changed field's [before, after]. */
+  fieldChanges (trackKey: string): Array<{ at: string, fields: Record<string, [unknown, unknown]> }> {
+    return (this.#fields.all(trackKey) as Array<[number, string]>).map(([at, detail]) => ({ at: new Date(at).toISOString(), fields: JSON.parse(detail) as Record<string, [unknown, unknown]> }))
   }
 
   list (q: ChangeQuery = {}): Change[] {

@@ -1,13 +1,22 @@
 // Remediation: match each Notion page to a library track, compare field by field, and (with
 // fix) write what differs or is missing in Notion, journaling every write first. Undo replays a
 // journal backwards.
+import type { ChangeHistory } from '../library/history-log.js'
 import type { LibraryStore } from '../library/store.js'
 import type { LibraryTrack } from '../library/types.js'
 import { compare, detectMap, FIELDS, libraryValue, notionPayload, notionValue, type Field, type PropertyMap, type Value, type Verdict } from './fields.js'
 import { Journal, writtenEntries } from './journal.js'
 import type { NotionDatabase, NotionPage } from './notion.js'
 
-export interface FieldResult { field: Field, property: string, notion: Value, library: Value, verdict: Verdict }
+export interface FieldResult {
+  field: Field
+  property: string
+  notion: Value
+  library: Value
+  verdict: Verdict
+  /** For a value that differs: when an import changed the library's value away from Notion's (the history between exports). */
+  lastRight?: string
+}
 export interface PageResult {
   pageId: string
   title: string
@@ -32,6 +41,8 @@ export interface RemediateOptions {
   notion: NotionDatabase
   databaseId: string
   mapOverrides?: PropertyMap
+  /** The library's history between exports, to say when a differing Notion value was last the library's. */
+  changes?: ChangeHistory
   /** Write the differences (dry run without). */
   fix?: boolean
   journalFile?: string
@@ -41,13 +52,13 @@ export async function remediate (opts: RemediateOptions): Promise<Report> {
   const { dataSourceId, schema } = await opts.notion.open(opts.databaseId)
   const map = detectMap(schema, opts.mapOverrides)
   const pages = await opts.notion.pages(dataSourceId)
-  const results = pages.map(p => examine(opts.store, p, map))
+  const results = pages.map(p => examine(opts.store, p, map, opts.changes))
   const report: Report = { generatedAt: new Date().toISOString(), database: opts.databaseId, map, pages: results, summary: summarise(results) }
   if (opts.fix === true) report.fix = await fix(opts, pages, results, schema)
   return report
 }
 
-function examine (store: LibraryStore, page: NotionPage, map: PropertyMap): PageResult {
+function examine (store: LibraryStore, page: NotionPage, map: PropertyMap, changes?: ChangeHistory): PageResult {
   const get = (f: Field): Value => (map[f] === undefined ? null : notionValue(page.properties[map[f]!], f))
   const title = String(get('title') ?? '')
   const base = { pageId: page.id, title }
@@ -75,15 +86,34 @@ function examine (store: LibraryStore, page: NotionPage, map: PropertyMap): Page
   }
   if (track === null) return { ...base, matchedBy: null, trackId: null, problem: 'unmatched', fields: [] }
   const fields: FieldResult[] = []
+  const history = changes?.fieldChanges(track.key) ?? []
   for (const f of FIELDS) {
     const property = map[f]
     if (property === undefined) continue
     const prop = page.properties[property]
     const notion = notionValue(prop, f)
     const library = libraryValue(track, f)
-    fields.push({ field: f, property, notion, library, verdict: compare(f, notion, library, prop?.type ?? '') })
+    const verdict = compare(f, notion, library, prop?.type ?? '')
+    const lastRight = verdict === 'differs' ? lastRightAt(history, f, notion, prop?.type ?? '') : null
+    fields.push({ field: f, property, notion, library, verdict, ...(lastRight === null ? {} : { lastRight }) })
   }
   return { ...base, matchedBy, trackId: track.id ?? track.key, fields }
+}
+
+/** The change-log's name of each field it records (change-log.ts). */
+const LOGGED: Partial<Record<Field, string>> = { title: 'name', artists: 'artists', album: 'album', isrc: 'isrc', durationMs: 'duration_ms', releaseDate: 'release_date', popularity: 'popularity', explicit: 'explicit' }
+
+/** The import that changed the library's value away from `notion`, the newest such, or null. */
+function lastRightAt (history: ReturnType<ChangeHistory['fieldChanges']>, f: Field, notion: Value, propType: string): string | null {
+  const name = LOGGED[f]
+  if (name === undefined) return null
+  for (const change of history) {
+    const c = change.fields[name]
+    if (c === undefined) continue
+    const before = f === 'artists' && typeof c[0] === 'string' ? c[0].split(', ') : c[0] as Value
+    if (compare(f, notion, before, propType) === 'same') return change.at
+  }
+  return null
 }
 
 function summarise (pages: PageResult[]): Summary {

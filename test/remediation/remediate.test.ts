@@ -173,3 +173,26 @@ t.test('without NOTION_TOKEN the command says how to get one', async t => {
   const r = await rig(t)
   await t.rejects(runRemediate(r.config, { notionDatabase: DATABASE }, {}, process.stdout), /NOTION_TOKEN is not set/)
 })
+
+t.test('with the history between exports, a differing value says when the library last had it', async t => {
+  const r = await rig(t)
+  const lib = r.config.csvBackupPath
+  const files = fs.readdirSync(lib).filter(f => fs.readFileSync(path.join(lib, f), 'utf8').includes('"Afterglow Interchange"'))
+  const retitle = (from: string, to: string, minutes: number): void => {
+    for (const f of files) {
+      const file = path.join(lib, f)
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replaceAll(from, to))
+      fs.utimesSync(file, new Date(), new Date(Date.now() + minutes * 60_000))
+    }
+  }
+  retitle('"Afterglow Interchange"', '"Afterglow Interchange (old title)"', 1)
+  const before = JSON.parse((await r.run({ notionDatabase: DATABASE, json: true })).out) as Report
+  t.equal(before.pages.find(p => p.pageId === 'page-2')!.fields.find(f => f.field === 'title')!.verdict, 'same', 'the export had Notion\'s title')
+  retitle('"Afterglow Interchange (old title)"', '"Afterglow Interchange"', 2)
+  const after = JSON.parse((await r.run({ notionDatabase: DATABASE, json: true })).out) as Report
+  const title = after.pages.find(p => p.pageId === 'page-2')!.fields.find(f => f.field === 'title')!
+  t.match(title, { verdict: 'differs', notion: 'Afterglow Interchange (old title)', library: 'Afterglow Interchange', lastRight: /^\d{4}-\d\d-\d\dT/ })
+  t.notOk('lastRight' in after.pages.find(p => p.pageId === 'page-1')!.fields.find(f => f.field === 'tempo')!, 'a value the library never had: no date')
+  await r.run({ notionDatabase: DATABASE, out: path.join(r.dir, 'report.md') })
+  t.match(fs.readFileSync(path.join(r.dir, 'report.md'), 'utf8'), /\| Afterglow Interchange \(old title\) \| Name \| .* \| differs \(Notion's value was the library's until the import of \d{4}-/)
+})
