@@ -51,17 +51,15 @@ export async function runExport (config: Config, opts: ExportCommandOptions): Pr
         bar?.update(done)
       }
     }
-    // Resolved once the last piece is handed over: the caller may exit (stdout) or read what was written.
-    let written = Promise.resolve()
     try {
       for (const text of exportText(counted(), opts.format, query, { apiBase: `${config.publicUrl}/v1` })) {
-        written = new Promise(resolve => { out.write(text, () => { resolve() }) })
-        if (out.writableNeedDrain) await once(out, 'drain')
+        // One page in flight: the next is read once this one is handed over, whatever the output
+        // (a sink that takes every write at once would otherwise never let its callbacks run).
+        await new Promise<void>((resolve, reject) => { out.write(text, err => { if (err) reject(err); else resolve() }) })
       }
     } finally {
       bar?.stop()
     }
-    await written
     if (out !== opts.stdout) {
       out.end()
       await once(out, 'finish')
