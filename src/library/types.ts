@@ -104,3 +104,25 @@ export interface PlaylistTrack {
   entry: PlaylistEntry
   track: LibraryTrack
 }
+
+/**
+ * An album as the library answers it (`GET /v1/albums/{id}`, album search): the exports' album
+ * rows that are one album (the same Spotify id, or for id-less ones the same folded name and
+ * first artist: synthetic-ids.ts), merged.
+ */
+export interface LibraryAlbum extends AlbumRef {
+  id: string
+  /** The id is the proxy's own (synthetic-ids.ts), not Spotify's. */
+  synthetic: boolean
+  /** A track of the album, whose cached Spotify answer can fill the album's gaps. */
+  sampleTrack: string | null
+}
+
+/** An artist as the library answers it (`GET /v1/artists/{id}`, artist search). */
+export interface LibraryArtist {
+  id: string
+  synthetic: boolean
+  name: string
+  /** The Genres of the artist's own tracks (an export's Genres cell is the union over a track's artists). */
+  genres: string[]
+}
