@@ -265,6 +265,12 @@ export class LibraryStore {
     })
   }
 
+  /** A page of playlist or Liked Songs entries, withSpotifyFacts. */
+  entriesWithSpotifyFacts (page: Page<PlaylistTrack>): Page<PlaylistTrack> {
+    const tracks = this.withSpotifyFacts(page.items.map(e => e.track))
+    return { ...page, items: page.items.map((e, i) => ({ entry: e.entry, track: tracks[i]! })) }
+  }
+
   /** Albums' gaps filled from Spotify's cached answer for one of their tracks, when it names the same album. */
   #filledAlbums (albums: LibraryAlbum[]): LibraryAlbum[] {
     const facts = this.#facts.forTracks(albums.flatMap(a => (albumNeedsFacts(a) ? [a.sampleTrack!] : [])))

@@ -81,7 +81,7 @@ export default fp(async (app) => {
   app.addHook('onClose', async () => { pacer?.close() })
   // The library's answers, serialised and kept (answers/memo.ts); keyed by everything they depend on.
   const ttl = ttlResolver(c.cacheTtlRules, c.cacheTtlSeconds)
-  const memo = new LibraryAnswerMemo({ maxBytes: LIBRARY_MEMO_BYTES, version: () => app.library.version() })
+  const memo = new LibraryAnswerMemo({ maxBytes: LIBRARY_MEMO_BYTES, version: () => app.library.answersVersion() })
   const libraryAnswers: LibraryAnswers = (target, who) => {
     const key = `${who.id}\u0000${who.displayName ?? ''}\u0000${target.path}`
     const kept = memo.get(key)
