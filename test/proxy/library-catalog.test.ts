@@ -1,0 +1,41 @@
+// Through the proxy: albums and artists by id are catalog data any token may read from the
+// library while Spotify cannot be asked, and what Spotify answered for a track fills what the
+// track's exports lack in the library's later answers (entity cache → src/library/spotify-facts.ts).
+import t from 'tap'
+import { ALICE, BOB, DEMO_TRACK, proxyRig } from '../helpers/proxy.js'
+
+const OFFLINE = { 'x-proxy-mode': 'offline' }
+
+t.test('GET /v1/albums/{id} and /v1/artists/{id} from the library, for any token', async t => {
+  const r = await proxyRig(t)
+  const track = (await r.get(`/v1/tracks/${DEMO_TRACK}`, ALICE, OFFLINE)).json()
+  for (const token of [ALICE, BOB]) {
+    const album = await r.get(`/v1/albums/${track.album.id}`, token, OFFLINE)
+    t.same([album.statusCode, album.headers['x-proxy-source'], album.json().name], [200, 'csv', 'Night Grid'])
+    const artist = await r.get(`/v1/artists/${track.artists[0].id}`, token, OFFLINE)
+    t.same([artist.statusCode, artist.json().name], [200, 'Neon Cartographers'])
+  }
+  const miss = await r.get('/v1/albums/0000000000000000000000', BOB, OFFLINE)
+  t.same([miss.statusCode, miss.headers['x-proxy-fallback-reason']], [503, 'offline-mode,not-in-library'], 'an unknown album is a miss, not Spotify\'s 404')
+  await r.get('/v1/me') // the proxy learns whose token ALICE is: search is the owner's
+  const search = await r.get('/v1/search?q=grid&type=album', ALICE, OFFLINE)
+  t.same(search.json().albums.items.map((a: { id: string }) => a.id), [track.album.id])
+  t.equal(r.upstreamCount(), 1, 'offline: Spotify asked only for /v1/me')
+})
+
+t.test('Spotify\'s cached answer for a track fills the gaps of its exports in later library answers', async t => {
+  const r = await proxyRig(t)
+  await r.get('/v1/me')
+  const late = (await r.get('/v1/me/playlists', ALICE, OFFLINE)).json().items.find((p: { name: string }) => p.name === 'Late Night Drive')
+  const entry = async (): Promise<any> => (await r.get(`/v1/playlists/${late.id}/items?limit=50`, ALICE, OFFLINE)).json().items.find((i: any) => i.track.id === DEMO_TRACK).track
+  const before = await entry()
+  t.equal(before.album.external_urls.spotify, undefined, 'the export names no album id: a synthetic one')
+
+  const spotify = (await r.get(`/v1/tracks/${DEMO_TRACK}`, ALICE)).json()
+  t.match(spotify.album.id, /^[0-9A-Za-z]{22}$/, 'Spotify answered (the double)')
+  const after = await entry()
+  t.equal(after.album.id, spotify.album.id, 'the album id Spotify gave')
+  t.same(after.artists.map((a: { id: string }) => a.id), spotify.artists.map((a: { id: string }) => a.id), 'artist ids too')
+  t.equal(after.album.release_date, before.album.release_date, 'what the export knows is kept')
+  t.equal(after.name, before.name)
+})
