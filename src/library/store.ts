@@ -4,7 +4,8 @@
 // not grow with the library or the offset; no caller loads the whole library.
 import type { Db } from '../db.js'
 import { foldText, parseSearchQuery, toFtsMatch } from './search-query.js'
-import { AFTER_TRACK, decodeAddedAt, FTS_TRACK_PK, ftsTrackPk, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
+import { decodeAddedAt } from './added-at.js'
+import { AFTER_TRACK, FTS_TRACK_PK, ftsTrackPk, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
 import { TrackReader } from './track-reader.js'
 import type { AudioFeatures, LibraryPlaylist, LibraryTrack, Page, PlaylistIdSource, PlaylistTrack } from './types.js'
 
