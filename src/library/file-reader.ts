@@ -5,10 +5,12 @@ import { createHash } from 'node:crypto'
 import { detectDelimiter, MAX_LINE_CHARS, readCsvStream, type CsvItem, type CsvRecord } from './csv-reader.js'
 import { BinaryFileError, headEncoding, MostlyUtf8, pieceDecoder, TextStart, Utf8Check, utf8OrLegacy, type EncodingChoice } from './decode.js'
 import { detectDialect, joinerOpen, refineJoiner, UnknownHeaderError, type Dialect } from './headers.js'
-import { mapRow, RowError, rowEntry, rowKey } from './row-mapper.js'
+import { RowError } from './cells.js'
+import { mapRow, rowEntry, rowKey } from './row-mapper.js'
 import type { KeyTable } from './key-table.js'
 import { SourceReadError, type ByteSource, type SourceFile } from './sources.js'
-import { encodeAddedAt, encodeTrack, memoFold, type EncodedTrack } from './track-codec.js'
+import { encodeAddedAt } from './added-at.js'
+import { encodeTrack, memoFold, type EncodedTrack } from './track-codec.js'
 
 export interface FileMeta { size: number, mtimeMs: number, sha256: string }
 

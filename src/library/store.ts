@@ -3,10 +3,11 @@
 // Liked Songs pages by position, search by the full-text index's own order), so its cost does
 // not grow with the library or the offset; no caller loads the whole library.
 import type { Db } from '../db.js'
+import { decodeAddedAt } from './added-at.js'
 import { LibraryCatalog } from './catalog.js'
 import { foldText, nameMatcher, parseSearchQuery, SEARCH_TOTAL_CAP, toFtsMatch, type ParsedSearch, type SearchScope } from './search-query.js'
 import { SpotifyFacts } from './spotify-facts.js'
-import { AFTER_TRACK, decodeAddedAt, FTS_TRACK_PK, ftsTrackPk, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
+import { AFTER_TRACK, FTS_TRACK_PK, ftsTrackPk, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
 import { albumNeedsFacts, fillAlbum, fillTrack, needsFacts } from './track-fill.js'
 import { TrackReader } from './track-reader.js'
 import type { AudioFeatures, LibraryAlbum, LibraryArtist, LibraryPlaylist, LibraryTrack, Page, PlaylistIdSource, PlaylistTrack } from './types.js'
