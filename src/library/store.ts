@@ -1,7 +1,9 @@
 // Read side of the library: the typed operations routes and remediation use. All statements are
 // prepared once, and every answer is a read by key or a range read on an index (playlist and
 // Liked Songs pages by position, search by the full-text index's own order), so its cost does
-// not grow with the library or the offset; no caller loads the whole library.
+// not grow with the library or the offset; no caller loads the whole library. Over 300 lines as
+// the one door to the library every caller holds; albums and artists (catalog.ts) and what
+// Spotify's cached answers add (spotify-facts.ts) keep their queries in modules of their own.
 import type { Db } from '../db.js'
 import { decodeAddedAt } from './added-at.js'
 import { LibraryCatalog } from './catalog.js'
