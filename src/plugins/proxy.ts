@@ -3,6 +3,7 @@
 import fp from 'fastify-plugin'
 import { answerFromLibrary, type LibraryAnswers } from '../answers/index.js'
 import { LibraryAnswerMemo } from '../answers/memo.js'
+import { answerBytes } from '../answers/serialize.js'
 import { EntityCache } from '../cache/entity-cache.js'
 import { ResponseCache } from '../cache/response-cache.js'
 import { PlaylistSnapshots } from '../cache/snapshots.js'
@@ -88,7 +89,7 @@ export default fp(async (app) => {
     if (kept !== null) return kept
     const a = answerFromLibrary(app.library, target, { apiBase, owner: who })
     if (a === null) return null
-    const answer = { status: a.status, bytes: Buffer.from(JSON.stringify(a.body)), ...(a.missing === undefined ? {} : { missing: a.missing }) }
+    const answer = { status: a.status, bytes: answerBytes(a.body), ...(a.missing === undefined ? {} : { missing: a.missing }) }
     memo.put(key, answer)
     return answer
   }
