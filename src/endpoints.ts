@@ -63,9 +63,11 @@ export interface RequestTarget {
 interface Row { method: 'GET' | 'WRITE', pattern: string, endpoint: Omit<Endpoint, 'pattern'> }
 
 // `:id` is one segment (a parameter), `a|b` one of these words, `**` one or more further
-// segments. The first row that matches wins. Resources Spotify serves the same to every app (tracks, albums, artists,
-// audio features and analysis, markets, catalog search) are catalog data; everything else is user
-// data, including paths this table does not know.
+// segments. The first row that matches wins. Resources Spotify serves the same to every app
+// (tracks, albums, artists, audio features and analysis, markets, catalog search) are catalog
+// data; everything else is user data, including paths this table does not know. `library`: who
+// may read the library's answer: 'by-id' any token, 'owner' the owner's (an album or artist from
+// the library lists, or is known by, the owner's tracks: docs/trust.md).
 const ROWS: readonly Row[] = [
   { method: 'GET', pattern: 'tracks/:id', endpoint: { entity: { kind: 'track', single: true }, library: 'by-id' } },
   { method: 'GET', pattern: 'tracks', endpoint: { entity: { kind: 'track', single: false }, library: 'by-id', closed: 'GET /v1/tracks?ids', bridge: 'several-tracks' } },
@@ -73,10 +75,10 @@ const ROWS: readonly Row[] = [
   { method: 'GET', pattern: 'audio-features', endpoint: { entity: { kind: 'audio_features', single: false }, library: 'by-id', closed: 'GET /v1/audio-features?ids' } },
   { method: 'GET', pattern: 'audio-analysis/:id', endpoint: { closed: 'GET /v1/audio-analysis/{id}' } },
   { method: 'GET', pattern: 'albums', endpoint: { closed: 'GET /v1/albums?ids' } },
-  { method: 'GET', pattern: 'albums/:id', endpoint: { library: 'by-id' } },
-  { method: 'GET', pattern: 'albums/:id/tracks', endpoint: { library: 'by-id' } },
+  { method: 'GET', pattern: 'albums/:id', endpoint: { library: 'owner' } },
+  { method: 'GET', pattern: 'albums/:id/tracks', endpoint: { library: 'owner' } },
   { method: 'GET', pattern: 'artists', endpoint: { closed: 'GET /v1/artists?ids' } },
-  { method: 'GET', pattern: 'artists/:id', endpoint: { library: 'by-id' } },
+  { method: 'GET', pattern: 'artists/:id', endpoint: { library: 'owner' } },
   { method: 'GET', pattern: 'artists/:id/top-tracks', endpoint: { closed: 'GET /v1/artists/{id}/top-tracks' } },
   { method: 'GET', pattern: 'artists/:id/related-artists', endpoint: { closed: 'GET /v1/artists/{id}/related-artists' } },
   { method: 'GET', pattern: 'recommendations', endpoint: { closed: 'GET /v1/recommendations' } },

@@ -1,26 +1,32 @@
-// Through the proxy: albums and artists by id are catalog data any token may read from the
-// library while Spotify cannot be asked, and what Spotify answered for a track fills what the
+// Through the proxy: albums and artists by id from the library go to the owner's tokens while
+// Spotify cannot be asked (they list the owner's tracks: docs/trust.md), and what Spotify answered for a track fills what the
 // track's exports lack in the library's later answers (entity cache → src/library/spotify-facts.ts).
 import t from 'tap'
 import { ALICE, BOB, DEMO_TRACK, proxyRig } from '../helpers/proxy.js'
 
 const OFFLINE = { 'x-proxy-mode': 'offline' }
 
-t.test('GET /v1/albums/{id} and /v1/artists/{id} from the library, for any token', async t => {
+t.test('GET /v1/albums/{id} and /v1/artists/{id} from the library, for the owner\'s tokens', async t => {
   const r = await proxyRig(t)
+  await r.get('/v1/me') // the proxy learns whose token ALICE is
+  await r.get('/v1/me', BOB)
   const track = (await r.get(`/v1/tracks/${DEMO_TRACK}`, ALICE, OFFLINE)).json()
-  for (const token of [ALICE, BOB]) {
-    const album = await r.get(`/v1/albums/${track.album.id}`, token, OFFLINE)
-    t.same([album.statusCode, album.headers['x-proxy-source'], album.json().name], [200, 'csv', 'Night Grid'])
-    const artist = await r.get(`/v1/artists/${track.artists[0].id}`, token, OFFLINE)
-    t.same([artist.statusCode, artist.json().name], [200, 'Neon Cartographers'])
+  const album = await r.get(`/v1/albums/${track.album.id}`, ALICE, OFFLINE)
+  t.same([album.statusCode, album.headers['x-proxy-source'], album.json().name], [200, 'csv', 'Night Grid'])
+  const albumTracks = await r.get(`/v1/albums/${track.album.id}/tracks`, ALICE, OFFLINE)
+  t.ok(albumTracks.json().items.some((i: { id: string }) => i.id === DEMO_TRACK), 'the album\'s tracks the library holds')
+  const artist = await r.get(`/v1/artists/${track.artists[0].id}`, ALICE, OFFLINE)
+  t.same([artist.statusCode, artist.json().name], [200, 'Neon Cartographers'])
+  for (const path of [`/v1/albums/${track.album.id}`, `/v1/albums/${track.album.id}/tracks`, `/v1/artists/${track.artists[0].id}`]) {
+    const other = await r.get(path, BOB, OFFLINE)
+    t.same([other.statusCode, other.headers['x-proxy-source']], [503, 'local'], `another user's token does not learn what the library holds: ${path}`)
+    t.notMatch(other.body, /Night Grid|Neon Cartographers/)
   }
-  const miss = await r.get('/v1/albums/0000000000000000000000', BOB, OFFLINE)
+  const miss = await r.get('/v1/albums/0000000000000000000000', ALICE, OFFLINE)
   t.same([miss.statusCode, miss.headers['x-proxy-fallback-reason']], [503, 'offline-mode,not-in-library'], 'an unknown album is a miss, not Spotify\'s 404')
-  await r.get('/v1/me') // the proxy learns whose token ALICE is: search is the owner's
   const search = await r.get('/v1/search?q=grid&type=album', ALICE, OFFLINE)
   t.same(search.json().albums.items.map((a: { id: string }) => a.id), [track.album.id])
-  t.equal(r.upstreamCount(), 1, 'offline: Spotify asked only for /v1/me')
+  t.equal(r.upstreamCount(), 2, 'offline: Spotify asked only for /v1/me, once per user')
 })
 
 t.test('Spotify\'s cached answer for a track fills the gaps of its exports in later library answers', async t => {
