@@ -13,6 +13,8 @@ interface IdMaps {
   version: string
   albums: Map<string, number[]>
   artists: Map<string, number[]>
+  /** The ids above that are the proxy's own (synthetic), of either kind. */
+  synthetic: Set<string>
 }
 
 export class CatalogIds {
@@ -38,28 +40,36 @@ export class CatalogIds {
     return this.#maps().artists.get(id) ?? []
   }
 
+  /** Whether the library answers to this album or artist id as one of its own (Spotify knows none). */
+  isSynthetic (id: string): boolean {
+    return this.#maps().synthetic.has(id)
+  }
+
   #maps (): IdMaps {
     const version = this.#version()
-    if (this.#built?.version !== version) this.#built = { version, albums: this.#albumIds(), artists: this.#artistIds() }
+    if (this.#built?.version !== version) {
+      const synthetic = new Set<string>()
+      this.#built = { version, albums: this.#albumIds(synthetic), artists: this.#artistIds(synthetic), synthetic }
+    }
     return this.#built
   }
 
-  #albumIds (): Map<string, number[]> {
+  #albumIds (synthetic: Set<string>): Map<string, number[]> {
     // Grouped by seed first: the digest is computed once per album, not once per row.
     const bySeed = new Map<string, number[]>()
     const fold = memoFold()
     for (const [pk, id, name, artist] of this.#albums.iterate() as IterableIterator<[number, string | null, string, string]>) {
       add(bySeed, id ?? albumSeed(fold(name), fold(artist)), pk)
     }
-    return bySId(bySeed, seed => seed.startsWith('album\u0000'))
+    return bySId(bySeed, seed => seed.startsWith('album\u0000'), synthetic)
   }
 
-  #artistIds (): Map<string, number[]> {
+  #artistIds (synthetic: Set<string>): Map<string, number[]> {
     const bySeed = new Map<string, number[]>()
     for (const [pk, id, name] of this.#artists.iterate() as IterableIterator<[number, string, string]>) {
       add(bySeed, id !== '' ? id : artistSeed(foldText(name)), pk)
     }
-    return bySId(bySeed, seed => seed.startsWith('artist\u0000'))
+    return bySId(bySeed, seed => seed.startsWith('artist\u0000'), synthetic)
   }
 }
 
@@ -70,10 +80,12 @@ function add (m: Map<string, number[]>, key: string, pk: number): void {
 }
 
 /** Keys that are seeds become their synthetic ids; Spotify ids stay as they are. */
-function bySId (bySeed: Map<string, number[]>, isSeed: (key: string) => boolean): Map<string, number[]> {
+function bySId (bySeed: Map<string, number[]>, isSeed: (key: string) => boolean, synthetic: Set<string>): Map<string, number[]> {
   const out = new Map<string, number[]>()
   for (const [key, pks] of bySeed) {
-    const id = isSeed(key) ? syntheticId(key) : key
+    const seed = isSeed(key)
+    const id = seed ? syntheticId(key) : key
+    if (seed) synthetic.add(id)
     const known = out.get(id)
     out.set(id, known === undefined ? pks : [...known, ...pks])
   }

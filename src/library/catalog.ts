@@ -75,6 +75,11 @@ export class LibraryCatalog {
     return { album: this.#merged(rows, id, id !== rows[0]![1], tracks[0]?.key ?? null), tracks }
   }
 
+  /** Whether this album or artist id is one the library made up (Spotify knows none of them). */
+  isSynthetic (id: string): boolean {
+    return this.#ids.isSynthetic(id)
+  }
+
   artist (id: string): LibraryArtist | null {
     const pks = this.#ids.artistRows(id)
     if (pks.length === 0) return null

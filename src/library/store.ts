@@ -12,7 +12,7 @@ import { SpotifyFacts } from './spotify-facts.js'
 import { AFTER_TRACK, FTS_TRACK_PK, ftsTrackPk, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
 import { albumNeedsFacts, fillAlbum, fillTrack, needsFacts } from './track-fill.js'
 import { TrackReader } from './track-reader.js'
-import type { AudioFeatures, LibraryAlbum, LibraryArtist, LibraryPlaylist, LibraryTrack, Page, PlaylistIdSource, PlaylistTrack } from './types.js'
+import type { AudioFeatures, LibraryIdKind, LibraryAlbum, LibraryArtist, LibraryPlaylist, LibraryTrack, Page, PlaylistIdSource, PlaylistTrack } from './types.js'
 
 export interface PageRequest { limit: number, offset: number }
 
@@ -249,6 +249,12 @@ export class LibraryStore {
     const found = this.#catalog.album(id)
     if (found === null) return null
     return { album: this.#filledAlbums([found.album])[0]!, tracks: this.withSpotifyFacts(found.tracks) }
+  }
+
+  /** Whether the library made this id up for an album, artist or playlist its exports name without one. */
+  isOwnId (kind: LibraryIdKind, id: string): boolean {
+    if (kind === 'playlist') return (this.#s.playlist.get(id) as PlaylistRow | undefined)?.id_source === 'synthetic'
+    return this.#catalog.isSynthetic(id)
   }
 
   getArtist (id: string): LibraryArtist | null {

@@ -80,6 +80,9 @@ export interface PlaylistEntry {
 
 export type PlaylistIdSource = 'filename' | 'linked' | 'learned' | 'synthetic'
 
+/** What the library gives ids of its own when its exports name none (synthetic-ids.ts). */
+export type LibraryIdKind = 'album' | 'artist' | 'playlist'
+
 export interface LibraryPlaylist {
   id: string
   name: string

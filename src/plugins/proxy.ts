@@ -18,6 +18,7 @@ import { RefusedEndpoints } from '../policy/refusals.js'
 import { TrustStore } from '../policy/trust.js'
 import { isLoopbackHost } from '../config.js'
 import { metaValue } from '../db.js'
+import type { RequestTarget } from '../endpoints.js'
 import { createUpstreamClient } from '../upstream/client.js'
 import { DEFAULT_MAX_WAIT_MS, Pacer } from '../upstream/pacing.js'
 
@@ -93,6 +94,11 @@ export default fp(async (app) => {
     memo.put(key, answer)
     return answer
   }
+  const libraryId = (target: RequestTarget): boolean => {
+    const kind = target.endpoint?.libraryId
+    const id = target.args[0]
+    return kind !== undefined && target.method === 'GET' && id !== undefined && app.library.isOwnId(kind, id)
+  }
   const flow = createProxyFlow({
     settings: {
       mode: c.mode,
@@ -114,6 +120,7 @@ export default fp(async (app) => {
     entities: entities === null ? null : failSoftEntities(entities, app.log),
     snapshots: snapshots === null ? null : failSoftSnapshots(snapshots, app.log),
     library: c.csvBackupEnabled ? libraryAnswers : null,
+    libraryId: c.csvBackupEnabled ? libraryId : null,
     state: { trust, owner, cooldown, breaker, refusals, pacer },
     onStoreError: storeFailureLog(app.log, 'the proxy\'s database (tokens, cache, learned ids)'),
     onProvisionalRejected: () => { app.log.warn('a token served as the owner\'s while Spotify could not be asked (SPOTIFY_PROXY_TRUST=owner-on-loopback) was refused by Spotify: it is no longer trusted') },

@@ -45,3 +45,25 @@ t.test('Spotify\'s cached answer for a track fills the gaps of its exports in la
   t.equal(after.album.release_date, before.album.release_date, 'what the export knows is kept')
   t.equal(after.name, before.name)
 })
+
+t.test('ids the library made up are answered from it while Spotify is up: Spotify knows none of them', async t => {
+  const r = await proxyRig(t)
+  await r.get('/v1/me')
+  await r.get('/v1/me', BOB)
+  const late = (await r.get('/v1/me/playlists', ALICE, OFFLINE)).json().items.find((p: { name: string }) => p.name === 'Late Night Drive')
+  const track = (await r.get(`/v1/playlists/${late.id}/items?limit=50`, ALICE, OFFLINE)).json().items.find((i: any) => i.track.id === DEMO_TRACK).track
+  t.same(track.album.external_urls, {}, 'the export names no album id: the library made one up')
+  const before = r.upstreamCount()
+  for (const path of [`/v1/albums/${track.album.id}`, `/v1/albums/${track.album.id}/tracks`, `/v1/artists/${track.artists[0].id}`, `/v1/playlists/${late.id}`, `/v1/playlists/${late.id}/items?limit=5`, `/v1/playlists/${late.id}/tracks?limit=5`]) {
+    const a = await r.get(path)
+    t.same([a.statusCode, a.headers['x-proxy-source'], a.headers['x-proxy-fallback-reason']], [200, 'csv', 'library-id'], `${path}: the library's own answer`)
+    const other = await r.get(path, BOB)
+    t.same([other.statusCode, other.headers['x-proxy-source'], other.headers['x-proxy-fallback-reason']], [503, 'local', 'library-id,not-in-library'], `${path}: another user's token does not read the owner's library`)
+  }
+  t.equal(r.upstreamCount(), before, 'Spotify was not asked for any of them')
+  const told = await r.get(`/v1/albums/${track.album.id}`, ALICE, { 'x-proxy-mode': 'online' })
+  t.equal(told.headers['x-proxy-source'], 'upstream', 'online mode asks Spotify as told')
+  t.equal(r.upstreamCount(), before + 1)
+  const real = await r.get('/v1/albums/4aawyAB9vmqN3uQ7FjRGTy')
+  t.equal(real.headers['x-proxy-source'], 'upstream', 'an id the library did not make up goes to Spotify')
+})
