@@ -601,7 +601,10 @@ to the last byte of the answer:
 - \`GET /v1/playlists/{id}/tracks?limit=100&offset=N\` on the largest playlist;
 - \`GET /v1/search?type=track&limit=10&offset=N&q=…\`, N from 0 to 990, q from the generator's own
   words (so most match thousands of tracks): one or two common words, a word and a partly typed
-  one, a word and a number, an artist filter with a word, a genre filter with a span of years.
+  one, a word and a number, an artist filter with a word, a genre filter with a span of years;
+- \`GET /v1/search?type=album&limit=10&offset=N&q=…\` and \`type=artist\`, N from 0 to 990: a
+  common word, a word and a partly typed one, a surname, an artist filter, a word with a span of
+  years (albums and artists are found through the tracks' index: docs/library-storage.md).
 
 Each answer must be 200 from the CSV library with its items (50, 100, up to 10), and other
 processes may use at most 0.1 cores meanwhile. The requests carry the local tokens in turn (the
@@ -610,7 +613,7 @@ proxy's per-client limit, 600 requests per 10 s, is its policy, not what is meas
 Targets: at 100 connections, each CSV route "each … once" answers at least a share of the cache
 hits' req/s in the same run (0.05× for 50 entries or 50 ids, 0.025× for 100 entries: each track
 of an answer built and sent in at most 0.4 of a cache hit's time); one client, p99 ≤ 5 ms for a page of 50 saved
-tracks and for a page of 100 playlist entries, at any offset, and p99 ≤ 20 ms for search.
+tracks and for a page of 100 playlist entries, at any offset, and p99 ≤ 20 ms for each search.
 \`--duration S --connections N --warmup S --tracks N --tokens N --local-tokens N
 --one-client-requests N\` make a smaller run (smoke test; the one-client section then serves the
 run's own library), \`--dir\` moves the work folder, \`--cpu-prof\` adds a profiled run of each

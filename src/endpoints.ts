@@ -8,6 +8,8 @@
 // its path segments and query decoded (`{ raw }` where the percent-encoding is malformed), the
 // endpoint it names, and that endpoint's parameters.
 
+import type { LibraryIdKind } from './library/types.js'
+
 /** A path segment or query component: decoded, or `{ raw }` when its percent-encoding is malformed. */
 export type Part = string | { raw: string }
 
@@ -28,6 +30,11 @@ export interface Endpoint {
    * cannot be asked, or the `owner`'s data.
    */
   library?: 'by-id' | 'owner'
+  /**
+   * Its `:id` may be one the library made up for an album, artist or playlist its exports name
+   * without one: Spotify knows none of them, so such a request is answered from the library.
+   */
+  libraryId?: LibraryIdKind
   /** Closed to development-mode apps in 2026: a 403 is remembered under this name (refusals.ts). */
   closed?: string
   bridge?: BridgeName
@@ -63,9 +70,11 @@ export interface RequestTarget {
 interface Row { method: 'GET' | 'WRITE', pattern: string, endpoint: Omit<Endpoint, 'pattern'> }
 
 // `:id` is one segment (a parameter), `a|b` one of these words, `**` one or more further
-// segments. The first row that matches wins. Resources Spotify serves the same to every app (tracks, albums, artists,
-// audio features and analysis, markets, catalog search) are catalog data; everything else is user
-// data, including paths this table does not know.
+// segments. The first row that matches wins. Resources Spotify serves the same to every app
+// (tracks, albums, artists, audio features and analysis, markets, catalog search) are catalog
+// data; everything else is user data, including paths this table does not know. `library`: who
+// may read the library's answer: 'by-id' any token, 'owner' the owner's (an album or artist from
+// the library lists, or is known by, the owner's tracks: docs/trust.md).
 const ROWS: readonly Row[] = [
   { method: 'GET', pattern: 'tracks/:id', endpoint: { entity: { kind: 'track', single: true }, library: 'by-id' } },
   { method: 'GET', pattern: 'tracks', endpoint: { entity: { kind: 'track', single: false }, library: 'by-id', closed: 'GET /v1/tracks?ids', bridge: 'several-tracks' } },
@@ -73,7 +82,10 @@ const ROWS: readonly Row[] = [
   { method: 'GET', pattern: 'audio-features', endpoint: { entity: { kind: 'audio_features', single: false }, library: 'by-id', closed: 'GET /v1/audio-features?ids' } },
   { method: 'GET', pattern: 'audio-analysis/:id', endpoint: { closed: 'GET /v1/audio-analysis/{id}' } },
   { method: 'GET', pattern: 'albums', endpoint: { closed: 'GET /v1/albums?ids' } },
+  { method: 'GET', pattern: 'albums/:id', endpoint: { library: 'owner', libraryId: 'album' } },
+  { method: 'GET', pattern: 'albums/:id/tracks', endpoint: { library: 'owner', libraryId: 'album' } },
   { method: 'GET', pattern: 'artists', endpoint: { closed: 'GET /v1/artists?ids' } },
+  { method: 'GET', pattern: 'artists/:id', endpoint: { library: 'owner', libraryId: 'artist' } },
   { method: 'GET', pattern: 'artists/:id/top-tracks', endpoint: { closed: 'GET /v1/artists/{id}/top-tracks' } },
   { method: 'GET', pattern: 'artists/:id/related-artists', endpoint: { closed: 'GET /v1/artists/{id}/related-artists' } },
   { method: 'GET', pattern: 'recommendations', endpoint: { closed: 'GET /v1/recommendations' } },
@@ -87,9 +99,9 @@ const ROWS: readonly Row[] = [
   { method: 'GET', pattern: 'me/top/tracks', endpoint: { library: 'owner' } },
   { method: 'GET', pattern: 'me/top/artists', endpoint: { library: 'owner' } },
   { method: 'GET', pattern: 'users/:id/playlists', endpoint: { library: 'owner', closed: 'GET /v1/users/{id}/playlists', bridge: 'own-playlists' } },
-  { method: 'GET', pattern: 'playlists/:id', endpoint: { library: 'owner', teachesPlaylists: true } },
-  { method: 'GET', pattern: 'playlists/:id/tracks', endpoint: { library: 'owner', closed: 'GET /v1/playlists/{id}/tracks', bridge: 'playlist-tracks', playlistPage: true } },
-  { method: 'GET', pattern: 'playlists/:id/items', endpoint: { library: 'owner', playlistPage: true } },
+  { method: 'GET', pattern: 'playlists/:id', endpoint: { library: 'owner', libraryId: 'playlist', teachesPlaylists: true } },
+  { method: 'GET', pattern: 'playlists/:id/tracks', endpoint: { library: 'owner', libraryId: 'playlist', closed: 'GET /v1/playlists/{id}/tracks', bridge: 'playlist-tracks', playlistPage: true } },
+  { method: 'GET', pattern: 'playlists/:id/items', endpoint: { library: 'owner', libraryId: 'playlist', playlistPage: true } },
   { method: 'WRITE', pattern: 'playlists/:id/tracks', endpoint: { bridge: 'playlist-write', writes: 'playlist' } },
   { method: 'WRITE', pattern: 'playlists/:id/**', endpoint: { writes: 'playlist' } },
   { method: 'WRITE', pattern: 'playlists/:id', endpoint: { writes: 'playlist' } },

@@ -1,8 +1,9 @@
 // The fallback bench's one-client section: a script alone on the proxy during an outage, asking
 // one thing after another, on the import bench's 1,000,000-row library (30,000 liked songs,
-// playlists up to 10,000 tracks, 600,000 tracks). Three routes, every request a new one (a random
+// playlists up to 10,000 tracks, 600,000 tracks). Five routes, every request a new one (a random
 // offset, and for search a random query too), so no kept answer (src/answers/memo.ts) serves it:
-// saved tracks 50 a page, the largest playlist 100 a page, search 10 a page. Latency is measured
+// saved tracks 50 a page, the largest playlist 100 a page, search for tracks, albums and artists
+// 10 a page. Latency is measured
 // here, from sending the request to the last byte of the answer, on one keep-alive connection.
 import { performance } from 'node:perf_hooks'
 import { Client } from 'undici'
@@ -11,7 +12,9 @@ import { Rng } from '../rng.js'
 import type { CpuShares } from './cpu.js'
 import type { IndexedLibrary } from './library.js'
 
-export type OneClientKey = 'liked' | 'playlist' | 'search'
+export type OneClientKey = 'liked' | 'playlist' | 'search' | 'search-album' | 'search-artist'
+
+const SEARCHED: Partial<Record<OneClientKey, string>> = { search: 'tracks', 'search-album': 'albums', 'search-artist': 'artists' }
 
 export interface OneClientRoute {
   key: OneClientKey
@@ -63,8 +66,37 @@ export function planOneClient (lib: IndexedLibrary, n: number): OneClientRoute[]
       targetMs: 20,
       paths: distinct(rng, n, () => `/v1/search?type=track&limit=10&offset=${rng.int(100) * 10}&q=${encodeURIComponent(searchQuery(rng))}`),
       items: 10
+    },
+    {
+      key: 'search-album',
+      label: '`GET /v1/search?type=album&limit=10&offset=N&q=…` (common words, prefixes, artist and year filters)',
+      targetMs: 20,
+      paths: distinct(rng, n, () => `/v1/search?type=album&limit=10&offset=${rng.int(100) * 10}&q=${encodeURIComponent(namesQuery(rng))}`),
+      items: 10
+    },
+    {
+      key: 'search-artist',
+      label: '`GET /v1/search?type=artist&limit=10&offset=N&q=…` (common words, prefixes, names)',
+      targetMs: 20,
+      paths: distinct(rng, n, () => `/v1/search?type=artist&limit=10&offset=${rng.int(100) * 10}&q=${encodeURIComponent(namesQuery(rng))}`),
+      items: 10
     }
   ]
+}
+
+/** A query for album or artist names: a common word, a word and a partly typed one, a surname, an artist filter, a word and a span of years. */
+function namesQuery (rng: Rng): string {
+  const word = (): string => rng.pick(WORDS)
+  switch (rng.int(5)) {
+    case 0: return word()
+    case 1: return `${word()} ${word().slice(0, 1 + rng.int(3))}`
+    case 2: return rng.pick(LAST)
+    case 3: return `artist:${rng.pick(LAST)}`
+    default: {
+      const from = 1990 + rng.int(30)
+      return `${word()} year:${from}-${from + rng.int(6)}`
+    }
+  }
 }
 
 /**
@@ -119,7 +151,7 @@ export async function runOneClient (origin: string, tokens: readonly string[], r
       if (res.statusCode !== 200) { note(`status ${res.statusCode}`); continue }
       if (res.headers['x-proxy-source'] !== 'csv') note(`X-Proxy-Source: ${String(res.headers['x-proxy-source'])}`)
       const n = itemsOf(route.key, JSON.parse(body.toString('utf8')))
-      if (route.key === 'search' ? n < 0 || n > route.items : n !== route.items) note(`${n} items`)
+      if (SEARCHED[route.key] !== undefined ? n < 0 || n > route.items : n !== route.items) note(`${n} items`)
     }
   } finally {
     await client.close()
@@ -127,12 +159,13 @@ export async function runOneClient (origin: string, tokens: readonly string[], r
   return { route, latencies: summarise(ms), firstMs: ms[0] ?? NaN, requests: ms.length, problems }
 }
 
-/** Entries with their track (saved tracks, playlist entries), or search's track items; -1: not that shape. */
+/** Entries with their track (saved tracks, playlist entries), or search's items of its type; -1: not that shape. */
 function itemsOf (key: OneClientKey, body: unknown): number {
-  const page = key === 'search' ? (body as { tracks?: unknown }).tracks : body
+  const searched = SEARCHED[key]
+  const page = searched === undefined ? body : (body as Record<string, unknown>)[searched]
   const items = (page as { items?: unknown } | undefined)?.items
   if (!Array.isArray(items)) return -1
-  if (key === 'search') return items.length
+  if (searched !== undefined) return items.length
   return items.filter(e => typeof e === 'object' && e !== null && typeof (e as { track?: unknown }).track === 'object').length
 }
 
@@ -147,7 +180,7 @@ function fmtInt (n: number): string {
 }
 
 /** What the issue measured on the earlier storage (one client, the same library), for the report. */
-const BEFORE: Record<OneClientKey, string> = { liked: '905 / 4,175', playlist: '25 / 100', search: '2 / 151' }
+const BEFORE: Record<OneClientKey, string> = { liked: '905 / 4,175', playlist: '25 / 100', search: '2 / 151', 'search-album': '— (empty pages)', 'search-artist': '— (empty pages)' }
 
 export interface OneClientRun {
   lib: IndexedLibrary

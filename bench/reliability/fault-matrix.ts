@@ -108,12 +108,18 @@ const BREAKER_LINGER_MS = 30_000 + 1_000
 const TRANSPORT = new Set(['upstream-unreachable', 'upstream-timeout'])
 const COOLING = new Set(['rate-limited', 'quota-exceeded'])
 
-/** Reasons a phase may show: its own, the pacer's, and what an earlier phase leaves running. */
-function explained (epochs: Array<{ phase: number, from: number, to: number }>, e: number): Set<string> {
+/**
+ * Reasons a phase may show: its own, the pacer's, and what an earlier phase leaves running: a
+ * cooldown, the breaker, and its last exchanges with upstream, which a request of this phase may
+ * have joined (identical requests share one exchange: src/policy/flow/coalesce.ts) up to the
+ * upstream timeout after the phase ended, and the in-flight grace.
+ */
+function explained (epochs: Array<{ phase: number, from: number, to: number }>, e: number, exchangeLingerMs: number): Set<string> {
   const allowed = new Set([...PHASES[epochs[e]!.phase]!.causes, 'paced'])
   for (let i = 0; i < e; i++) {
     const causes = PHASES[epochs[i]!.phase]!.causes
     const since = epochs[e]!.from - epochs[i]!.to
+    if (since <= exchangeLingerMs) for (const c of causes) allowed.add(c)
     if (since <= COOLDOWN_LINGER_MS) for (const c of causes) if (COOLING.has(c)) allowed.add(c)
     if (since <= BREAKER_LINGER_MS && causes.some(c => TRANSPORT.has(c))) allowed.add('upstream-unreachable')
   }
@@ -295,16 +301,16 @@ export async function runFaultMatrix (opts: MatrixOptions): Promise<MatrixResult
     latencies.sort((a, b) => a - b)
     result.latency = { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), max: Math.round(latencies.at(-1) ?? 0) }
     result.phases = phaseStats.map((s, i) => ({ ...s, upstreamRequests: phaseUpstream[i] ?? 0 }))
+    const grace = opts.inFlightGraceMs ?? IN_FLIGHT_GRACE_MS
     const unexplained = new Map<string, number>()
     for (const a of answered) {
-      const allowed = explained(epochs, a.epoch)
+      const allowed = explained(epochs, a.epoch, upstreamTimeoutMs + grace)
       const name = PHASES[epochs[a.epoch]!.phase]!.name
       for (const reason of a.reasons) if (!allowed.has(reason)) unexplained.set(`${name}: ${reason}`, (unexplained.get(`${name}: ${reason}`) ?? 0) + 1)
       if (name === 'ok' && (a.status === 502 || a.status === 504) && !allowed.has('upstream-unreachable')) result.badGatewayWhileOk++
     }
     result.unexplained = [...unexplained].map(([k, n]) => `${k} ×${n}`)
     const cooldowns = merged(windows)
-    const grace = opts.inFlightGraceMs ?? IN_FLIGHT_GRACE_MS
     result.cooldownWindows = cooldowns.length
     result.upstreamTotal = arrivals.length - warmUpstream
     result.upstreamDuringCooldown = arrivals.filter(at => cooldowns.some(w => at > w.from + grace && at < w.to - grace)).length

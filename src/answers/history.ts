@@ -6,7 +6,9 @@
 // invented. With no history imported the library has no answer (the request is a miss).
 import { trackOf } from '../library/account-export.js'
 import type { PlayedRow } from '../library/history-reader.js'
+import { shapeArtist } from '../library/catalog-shapes.js'
 import { shapePage, shapeTrack } from '../library/shapes.js'
+import { syntheticArtistId } from '../library/synthetic-ids.js'
 import type { LibraryStore } from '../library/store.js'
 import type { LibraryTrack } from '../library/types.js'
 import { resourceHref } from './links.js'
@@ -86,7 +88,7 @@ export const getTopTracks: Handler = ({ store, ctx, query, rawQuery }) => {
   return ok(shapePage(items, { ...page, total: tracks.length }, resourceHref(ctx, '/me/top/tracks', rawQuery)))
 }
 
-/** The user's top artists over `time_range`: the artists the history names, with the library's id for each when it has one. */
+/** The user's top artists over `time_range`: the artists the history names, as the library knows them (a synthetic id for one it names without an id). */
 export const getTopArtists: Handler = ({ store, ctx, query, rawQuery }) => {
   const latest = store.history.latest()
   if (latest === null) return null
@@ -96,20 +98,10 @@ export const getTopArtists: Handler = ({ store, ctx, query, rawQuery }) => {
   if (isAnswer(page)) return page
   const ranked = store.history.topArtists(latest - span, TOP_CANDIDATES)
   const items = ranked.slice(page.offset, page.offset + page.limit).map(a => {
+    // The library's artist of that name (its id, genres), else the synthetic id an id-less artist has.
     const id = store.history.artistId(a.artist)
-    return {
-      external_urls: id === null ? {} : { spotify: `https://open.spotify.com/artist/${id}` },
-      // Not in any export: Spotify's own values for "unknown".
-      followers: { href: null, total: 0 },
-      genres: [],
-      href: id === null ? null : `${ctx.apiBase}/artists/${id}`,
-      id,
-      images: [],
-      name: a.artist,
-      popularity: 0,
-      type: 'artist',
-      uri: id === null ? null : `spotify:artist:${id}`
-    }
+    const artist = store.getArtist(id ?? syntheticArtistId(a.artist))
+    return shapeArtist(artist ?? { id: id ?? syntheticArtistId(a.artist), synthetic: id === null, name: a.artist, genres: [] }, ctx)
   })
   return ok(shapePage(items, { ...page, total: ranked.length }, resourceHref(ctx, '/me/top/artists', rawQuery)))
 }

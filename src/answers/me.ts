@@ -38,6 +38,6 @@ export const savedTracksContain: Handler = ({ store, query }) => {
 export const getSavedTracks: Handler = ({ store, ctx, query, rawQuery }) => {
   const page = parsePage(query, { limit: { min: 1, max: 50, fallback: 20 } })
   if (isAnswer(page)) return page
-  const data = store.getLikedSongs(page)
+  const data = store.entriesWithSpotifyFacts(store.getLikedSongs(page))
   return ok(shapePage(data.items.map(pt => shapeSavedTrack(pt, ctx)), data, resourceHref(ctx, '/me/tracks', rawQuery)))
 }

@@ -36,7 +36,7 @@ function filtered (body: unknown, fields: string | null): LibraryAnswer {
 export const getPlaylist: Handler = ({ store, ctx, params, query }) => {
   const p = findPlaylist(store, params[0]!)
   if (isAnswer(p)) return p
-  const page = store.getPlaylistTracks(p.id, EMBEDDED_PAGE)!
+  const page = store.entriesWithSpotifyFacts(store.getPlaylistTracks(p.id, EMBEDDED_PAGE)!)
   return filtered(shapePlaylist(p, page, ctx), query.get('fields'))
 }
 
@@ -46,7 +46,7 @@ export function getPlaylistItems (kind: 'tracks' | 'items'): Handler {
     if (isAnswer(p)) return p
     const page = parsePage(query, ITEM_PAGES[kind])
     if (isAnswer(page)) return page
-    const data = store.getPlaylistTracks(p.id, page)!
+    const data = store.entriesWithSpotifyFacts(store.getPlaylistTracks(p.id, page)!)
     const href = resourceHref(ctx, `/playlists/${encodeURIComponent(p.id)}/${kind}`, rawQuery)
     return filtered(shapePage(data.items.map(pt => shapePlaylistTrack(pt, ctx)), data, href), query.get('fields'))
   }

@@ -1,6 +1,7 @@
 // Which handler answers each endpoint the library answers, by its name in the endpoint table
 // (src/endpoints.ts, whose `library` field says whose the answer is). Nothing here matches paths.
 import { ENDPOINTS } from '../endpoints.js'
+import { getAlbum, getAlbumTracks, getArtist } from './catalog.js'
 import { getRecentlyPlayed, getTopArtists, getTopTracks } from './history.js'
 import { getMe, getSavedTracks, savedTracksContain } from './me.js'
 import { getMyPlaylists, getPlaylist, getPlaylistItems, getUserPlaylists } from './playlists.js'
@@ -13,6 +14,9 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   tracks: getSeveralTracks,
   'audio-features/:id': getAudioFeatures,
   'audio-features': getSeveralAudioFeatures,
+  'albums/:id': getAlbum,
+  'albums/:id/tracks': getAlbumTracks,
+  'artists/:id': getArtist,
   'playlists/:id': getPlaylist,
   'playlists/:id/tracks': getPlaylistItems('tracks'),
   'playlists/:id/items': getPlaylistItems('items'),

@@ -1,10 +1,13 @@
 // GET /v1/search from the library: tracks through the library's index (Spotify's field filters
-// included), every other requested type as an empty page, since the library holds no album,
-// artist, playlist, show, episode or audiobook objects that would pass as Spotify's.
-import { shapePage, shapeTrack } from '../library/shapes.js'
+// included), and the albums and artists of its tracks and its playlists, each type a page of its
+// own in Spotify's shapes. Shows, episodes and audiobooks come back as empty pages: the library
+// holds none that would pass as Spotify's (a playlist's podcast episodes name no show id).
+import { shapeArtist, shapeSimplifiedAlbum } from '../library/catalog-shapes.js'
+import { shapePage, shapeSimplifiedPlaylist, shapeTrack } from '../library/shapes.js'
+import type { Page } from '../library/types.js'
 import { resourceHref } from './links.js'
 import { badSearchType, MESSAGES, parsePage, type PageRules } from './params.js'
-import { badRequest, isAnswer, ok, type Handler } from './types.js'
+import { badRequest, isAnswer, ok, type Handler, type RouteInput } from './types.js'
 
 const RESULT_KEYS = {
   album: 'albums',
@@ -26,7 +29,34 @@ function isSearchType (t: string): t is SearchType {
 const MAX_OFFSET = 1000
 const SEARCH_PAGE: PageRules = { limit: { min: 1, max: 50, fallback: 5 }, maxOffset: MAX_OFFSET }
 
-export const search: Handler = ({ store, ctx, query }) => {
+/** One type's matches, shaped; null for the types the library holds nothing of. */
+function found (type: SearchType, q: string, page: { limit: number, offset: number }, { store, ctx }: RouteInput): Page<unknown> | null {
+  switch (type) {
+    case 'track': {
+      const r = store.searchTracks(q, page)
+      // The index also holds podcast episodes from playlists; they are not TrackObjects. (They
+      // still count in `total`: the store pages before this filter.)
+      return { ...r, items: store.withSpotifyFacts(r.items.filter(t => t.kind !== 'episode')).map(t => shapeTrack(t, ctx)) }
+    }
+    case 'album': {
+      const r = store.searchAlbums(q, page)
+      return { ...r, items: r.items.map(a => shapeSimplifiedAlbum(a, ctx)) }
+    }
+    case 'artist': {
+      const r = store.searchArtists(q, page)
+      return { ...r, items: r.items.map(a => shapeArtist(a, ctx)) }
+    }
+    case 'playlist': {
+      const r = store.searchPlaylists(q, page)
+      return { ...r, items: r.items.map(p => shapeSimplifiedPlaylist(p, ctx)) }
+    }
+    default:
+      return null
+  }
+}
+
+export const search: Handler = (input) => {
+  const { ctx, query } = input
   // Spotify's own `next` links spell the query `query=` (spotipy#868), so both names are read.
   const q = query.get('q') ?? query.get('query')
   if (q === null || q === '') return badRequest(MESSAGES.noSearchQuery)
@@ -43,17 +73,10 @@ export const search: Handler = ({ store, ctx, query }) => {
     const params = new URLSearchParams({ query: q, type })
     if (market !== null) params.set('market', market)
     const href = resourceHref(ctx, '/search', params.toString())
-    if (type !== 'track') {
-      body[RESULT_KEYS[type]] = shapePage([], { total: 0, ...page }, href)
-      continue
-    }
-    const found = store.searchTracks(q, page)
-    // The index also holds podcast episodes from playlists; they are not TrackObjects. (They still
-    // count in `total`: the store pages before this filter.)
-    const items = found.items.filter(t => t.kind !== 'episode').map(t => shapeTrack(t, ctx))
-    const paged = shapePage(items, found, href)
+    const r = found(type, q, page, input) ?? { items: [], total: 0, ...page }
+    const paged = shapePage(r.items, r, href)
     // No `next` past the offset Spotify would refuse.
-    body.tracks = page.offset + page.limit > MAX_OFFSET ? { ...paged, next: null } : paged
+    body[RESULT_KEYS[type]] = page.offset + page.limit > MAX_OFFSET ? { ...paged, next: null } : paged
   }
   return ok(body)
 }

@@ -1,6 +1,7 @@
 // GET /v1/tracks/{id}, /v1/tracks?ids=, /v1/audio-features/{id}, /v1/audio-features?ids=.
 // Only music tracks answer here: an episode id is not a track (Spotify serves it under /episodes),
-// and local files have no id to ask by.
+// and local files have no id to ask by. What no export of a track holds comes from Spotify's own
+// answer for it, when the proxy has one cached (LibraryStore.withSpotifyFacts).
 import type { LibraryStore } from '../library/store.js'
 import { shapeAudioFeatures, shapeTrack } from '../library/shapes.js'
 import type { LibraryTrack } from '../library/types.js'
@@ -14,12 +15,12 @@ const MAX_FEATURE_IDS = 100
 function findTrack (store: LibraryStore, id: string): LibraryTrack | null {
   if (!isSpotifyId(id)) return null
   const t = store.getTrackById(id)
-  return t?.kind === 'track' ? t : null
+  return t?.kind === 'track' ? store.withSpotifyFacts([t])[0]! : null
 }
 
-/** findTrack for each id, in one query. */
+/** findTrack for each id, in one query (and one for Spotify's cached answers). */
 function findTracks (store: LibraryStore, ids: readonly string[]): Array<LibraryTrack | null> {
-  return store.getTracksByIds(ids).map((t, i) => (t?.kind === 'track' && isSpotifyId(ids[i]!) ? t : null))
+  return store.withSpotifyFacts(store.getTracksByIds(ids).map((t, i) => (t?.kind === 'track' && isSpotifyId(ids[i]!) ? t : null)))
 }
 
 export const getTrack: Handler = ({ store, ctx, params }) => {

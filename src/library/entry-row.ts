@@ -3,7 +3,8 @@
 // tracks (see KeyTable). Shared by the CSV and the JSON readers, so a track met in both is one.
 import type { EntryRow } from './file-reader.js'
 import type { KeyTable } from './key-table.js'
-import { encodeAddedAt, encodeTrack, hash32 } from './track-codec.js'
+import { encodeAddedAt } from './added-at.js'
+import { encodeTrack, hash32 } from './track-codec.js'
 import type { LibraryTrack } from './types.js'
 
 /** What an import's readers share across files: the track keys met, and a memo of folded text. */

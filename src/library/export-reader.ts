@@ -5,7 +5,8 @@
 // between pages: an HTTP stream interleaves with other requests on it.
 import type { Statement } from 'better-sqlite3'
 import type { Db } from '../db.js'
-import { AFTER_TRACK, decodeAddedAt, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
+import { decodeAddedAt } from './added-at.js'
+import { AFTER_TRACK, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
 import { TrackReader } from './track-reader.js'
 import type { LibraryPlaylist, LibraryTrack, PlaylistEntry } from './types.js'
 

@@ -1,8 +1,8 @@
 // What a CSV's file name says about its playlist. Exportify writes no playlist metadata inside
 // the file, so the name (lossy), the Liked Songs marker and any id come from the path.
-import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { ARCHIVE_MARK } from './sources.js'
+import { syntheticId } from './synthetic-ids.js'
 
 export interface PlaylistFileInfo {
   name: string
@@ -20,7 +20,6 @@ const LIKED = new Set(['liked', 'liked songs', 'liked songs [liked songs]'])
 export const LIKED_FILE_NAMES = ['liked.csv', 'liked_songs.csv', 'Liked_Songs.csv', 'Liked Songs [liked_songs].csv'] as const
 const DOWNLOAD_COPY = /\s*\(\d+\)$/
 const BRACKET_ID = /^(.*?)\s*\[([0-9A-Za-z]{22})\]$/
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 
 /** The CSV's own file name: the last part of its path, inside an archive too (`a.zip:x/liked.csv`). */
 function fileName (relativePath: string): string {
@@ -39,14 +38,7 @@ export function describePlaylistFile (relativePath: string): PlaylistFileInfo {
 
 /** A stable Spotify-shaped (22-char base62) id for a playlist known only by its file. */
 export function syntheticPlaylistId (relativePath: string): string {
-  const digest = createHash('sha256').update(`spotify-csv-proxy:${relativePath}`).digest()
-  let n = BigInt(`0x${digest.subarray(0, 17).toString('hex')}`)
-  let id = ''
-  for (let i = 0; i < 22; i++) {
-    id = BASE62[Number(n % 62n)] + id
-    n /= 62n
-  }
-  return id
+  return syntheticId(relativePath)
 }
 
 /**

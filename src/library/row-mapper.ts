@@ -1,5 +1,6 @@
 // One CSV record → one canonical track and its playlist entry, or a reason to reject the row.
 // Runs once per row on libraries of a million rows: no regex compiled per call, no closures.
+import { bool, clip, int, num, RowError, splitList, stripPrefix, text } from './cells.js'
 import { parseLine } from './csv-reader.js'
 import type { Dialect } from './headers.js'
 import { foldText } from './search-query.js'
@@ -9,10 +10,6 @@ export interface MappedRow {
   track: LibraryTrack
   addedAt: string | null
   addedBy: string | null
-}
-
-export class RowError extends Error {
-  override name = 'RowError'
 }
 
 const BASE62_ID = /^[0-9A-Za-z]{22}$/
@@ -254,49 +251,4 @@ function extra (cells: string[], d: Dialect): Record<string, string> {
     if (v !== undefined && v !== '') out[header] = v
   }
   return out
-}
-
-function splitList (cell: string | null): string[] {
-  if (cell === null) return []
-  return cell.split(',').map(s => s.trim()).filter(s => s !== '')
-}
-
-/** A cell's text; empty cells and JavaScript's `undefined`/`null` leaking into exports are null. */
-function text (cells: string[], i: number | undefined): string | null {
-  if (i === undefined) return null
-  const v = cells[i]
-  if (v === undefined || v === '' || v === 'undefined' || v === 'null') return null
-  return v
-}
-
-// Excel re-saves in comma-decimal locales (the ones that switch the delimiter to `;`) write `0,727`.
-const DECIMAL_COMMA = /^[+-]?\d*,\d+$/
-
-/** A number cell: null when empty; a RowError naming `label` when it holds anything but a number. */
-function num (cells: string[], i: number | undefined, label: string): number | null {
-  const v = text(cells, i)?.trim()
-  if (v === undefined || v === '') return null
-  const n = Number(DECIMAL_COMMA.test(v) ? v.replace(',', '.') : v)
-  if (!Number.isFinite(n)) throw new RowError(`${label} "${clip(v)}" is not a number`)
-  return n
-}
-
-function int (cells: string[], i: number | undefined, label: string): number | null {
-  const n = num(cells, i, label)
-  if (n !== null && !Number.isInteger(n)) throw new RowError(`${label} "${clip(cells[i!]!.trim())}" is not a whole number`)
-  return n
-}
-
-function bool (cells: string[], i: number | undefined): boolean | null {
-  // Excel re-saves write TRUE/FALSE.
-  const v = text(cells, i)?.toLowerCase()
-  return v === 'true' ? true : v === 'false' ? false : null
-}
-
-function stripPrefix (s: string, prefix: string): string {
-  return s.startsWith(prefix) ? s.slice(prefix.length) : s
-}
-
-function clip (s: string): string {
-  return s.length > 60 ? `${s.slice(0, 57)}…` : s
 }

@@ -38,6 +38,13 @@ export interface ParsedSearch {
 
 const MAX_QUERY_LENGTH = 1000
 
+/**
+ * Spotify's search `total` is an estimate, capped (spotify/web-api#201, #1318), and a client can
+ * page no further than offset 1,000 with 50 a page: matches are counted up to here, so every page
+ * a client can reach has the right `next`, and a common word costs no count of all its matches.
+ */
+export const SEARCH_TOTAL_CAP = 1050
+
 type FieldName = 'album' | 'artist' | 'track' | 'year' | 'upc' | 'tag' | 'isrc' | 'genre'
 const FIELDS: ReadonlySet<string> = new Set<FieldName>(['album', 'artist', 'track', 'year', 'upc', 'tag', 'isrc', 'genre'])
 
@@ -177,14 +184,30 @@ const FIELD_COLUMNS = [
   ['album', 'album'],
   ['genre', 'genres']
 ] as const
-/** Free text reaches the text columns, not year or isrc. */
-const TEXT_COLUMNS = '{name artists album genres}'
+
+/** What a search for each type matches in the tracks' index, after Spotify's rules for filters. */
+export type SearchScope = 'track' | 'album' | 'artist'
+
+/**
+ * Free text reaches the scope's text columns (never year or isrc), and only the filters Spotify
+ * applies to that type count: "artist and year … albums, artists and tracks; album … albums and
+ * tracks; genre … artists and tracks; isrc and track … tracks"
+ * (https://developer.spotify.com/documentation/web-api/reference/search). Others are ignored,
+ * as `upc:` and `tag:` are.
+ */
+const SCOPES: Record<SearchScope, { text: string, filters: ReadonlySet<string> }> = {
+  track: { text: '{name artists album genres}', filters: new Set(['track', 'artist', 'album', 'genre', 'isrc', 'year']) },
+  album: { text: '{album artists}', filters: new Set(['artist', 'album', 'year']) },
+  artist: { text: '{artists}', filters: new Set(['artist', 'genre', 'year']) }
+}
 
 /**
  * An FTS5 MATCH expression for a table `fts5(name, artists, album, genres, year, isrc)` whose
  * columns hold foldText output (year: the release year's four digits), or null when nothing can
  * match: nothing is left to match on (only unsupported filters, or only punctuation), or no year
- * of `libraryYears` (the years the library holds) is in the `year:` range.
+ * of `libraryYears` (the years the library holds) is in the `year:` range. `scope` (SCOPES) says
+ * which columns free text reaches and which filters count: a search for albums or artists finds
+ * the tracks whose albums or artists they are.
  *
  * Every term is folded and emitted as an FTS5 string literal, so it is always a
  * phrase and user input never becomes FTS5 syntax (NOT/OR/NEAR/`*`/`^`/`col:`).
@@ -197,25 +220,45 @@ const TEXT_COLUMNS = '{name artists album genres}'
  * search-as-you-type clients. Only the last free-text term: earlier words are
  * complete, and filter values are taken as whole words.
  */
-export function toFtsMatch (p: ParsedSearch, libraryYears: readonly number[]): string | null {
+export function toFtsMatch (p: ParsedSearch, libraryYears: readonly number[], scope: SearchScope = 'track'): string | null {
+  const { text: columns, filters } = SCOPES[scope]
   const parts: string[] = []
   const text = p.text.map(foldText).filter((t) => t !== '')
   text.forEach((t, idx) => {
-    parts.push(`${TEXT_COLUMNS} : ${ftsString(t)}${idx === text.length - 1 ? '*' : ''}`)
+    parts.push(`${columns} : ${ftsString(t)}${idx === text.length - 1 ? '*' : ''}`)
   })
   for (const [field, column] of FIELD_COLUMNS) {
+    if (!filters.has(field)) continue
     for (const value of p[field]) {
       const folded = foldText(value)
       if (folded !== '') parts.push(`${column} : ${ftsString(folded)}`)
     }
   }
   // Several ISRCs: a track with any of them.
-  if (p.isrc.length > 0) parts.push(`isrc : (${p.isrc.map(i => ftsString(i.toLowerCase())).join(' OR ')})`)
-  if (p.year !== null) {
+  if (p.isrc.length > 0 && filters.has('isrc')) parts.push(`isrc : (${p.isrc.map(i => ftsString(i.toLowerCase())).join(' OR ')})`)
+  if (p.year !== null && filters.has('year')) {
     const { from, to } = p.year
     const years = libraryYears.filter(y => y >= from && y <= to)
     if (years.length === 0) return null
     parts.push(`year : (${years.map(y => ftsString(String(y).padStart(4, '0'))).join(' OR ')})`)
   }
   return parts.length === 0 ? null : parts.join(' AND ')
+}
+
+/**
+ * Whether a folded name is what a search for artists or playlists asks for: every free-text term
+ * and every `whole` value (an artist search's `artist:` filters) must be whole words of it, the
+ * last free-text term's last word as a prefix (as the index matches it). For artists, the index
+ * matches a track by all its artists' names at once: each artist is checked alone with this.
+ */
+export function nameMatcher (text: readonly string[], whole: readonly string[] = []): (foldedName: string) => boolean {
+  const terms = text.map(foldText).filter(t => t !== '')
+  const words = [
+    ...terms.map((t, i) => ` ${t}${i === terms.length - 1 ? '' : ' '}`),
+    ...whole.map(foldText).filter(t => t !== '').map(t => ` ${t} `)
+  ]
+  return name => {
+    const padded = ` ${name} `
+    return words.every(w => padded.includes(w))
+  }
 }

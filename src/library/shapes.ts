@@ -2,196 +2,29 @@
 // Reference: components.schemas of sonallux's fixed-spotify-open-api.yml (test/fixtures/spotify-openapi)
 // and the local-file item in docs/exportify.md §4.2, a real API response. Where the CSV does not know a
 // field we send what Spotify itself sends for unknowns (null, [], {}, 0); where the spec forbids null
-// we send the most neutral valid value instead, except for ids/links and dates, which are never invented.
+// we send the most neutral valid value instead. Dates are never invented; an album or artist the
+// exports name without an id gets the proxy's own stable id (synthetic-ids.ts), which the library
+// answers for; local files keep the nulls Spotify itself sends for them.
 
-import type { AudioFeatures, LibraryPlaylist, LibraryTrack, Page, PlaylistTrack, ReleaseDatePrecision } from './types.js'
+import { syntheticAlbumId, syntheticArtistId } from './synthetic-ids.js'
+import type {
+  AlbumType, KnownLinks, Links, PlaylistShapeOptions, ShapeOptions, SpotifyAlbum, SpotifyArtist, SpotifyAudioFeatures, SpotifyEpisode,
+  SpotifyImage, SpotifyPaging, SpotifyPlaylist, SpotifyPlaylistBase, SpotifyPlaylistTrack, SpotifySavedTrack, SpotifyShow,
+  SpotifySimplifiedPlaylist, SpotifyTrack, SpotifyUser
+} from './spotify-types.js'
+import type { AlbumRef, ArtistRef, LibraryPlaylist, LibraryTrack, Page, PlaylistTrack } from './types.js'
 
-export interface ShapeOptions {
-  /** 'https://api.spotify.com/v1', or the proxy's public URL + '/v1'; every `href` starts with it. */
-  apiBase: string
-}
-
-export interface OwnerInfo {
-  id: string
-  displayName: string | null
-}
-
-export type PlaylistShapeOptions = ShapeOptions & { owner: OwnerInfo }
-
-/** The link fields of an object whose id is known. */
-interface KnownLinks {
-  external_urls: { spotify: string }
-  href: string
-  id: string
-  uri: string
-}
-
-/** Spotify sends `{}` and nulls for objects without an id (local files). */
-interface Links {
-  external_urls: { spotify?: string }
-  href: string | null
-  id: string | null
-  uri: string | null
-}
-
-export interface SpotifyImage {
-  height: number | null
-  url: string
-  width: number | null
-}
-
-export interface SpotifyArtist extends Links {
-  name: string
-  type: 'artist'
-}
-
-export type AlbumType = 'album' | 'single' | 'compilation'
-
-export interface SpotifyAlbum extends Links {
-  album_type: AlbumType | null
-  artists: SpotifyArtist[]
-  available_markets: string[]
-  images: SpotifyImage[]
-  name: string
-  release_date: string | null
-  release_date_precision: ReleaseDatePrecision | null
-  /** Absent on local files' albums, as in Spotify's own responses. */
-  total_tracks?: number
-  type: 'album'
-}
-
-export interface SpotifyTrack extends Links {
-  album: SpotifyAlbum
-  artists: SpotifyArtist[]
-  available_markets: string[]
-  disc_number: number
-  duration_ms: number
-  explicit: boolean
-  external_ids: { isrc?: string }
-  is_local: boolean
-  name: string
-  popularity: number
-  preview_url: string | null
-  track_number: number
-  type: 'track'
-}
-
-export interface SpotifyShow extends Links {
-  available_markets: string[]
-  copyrights: Array<{ text: string, type: string }>
-  description: string
-  explicit: boolean
-  html_description: string
-  images: SpotifyImage[]
-  is_externally_hosted: boolean
-  languages: string[]
-  media_type: string
-  name: string
-  publisher: string
-  total_episodes: number
-  type: 'show'
-}
-
-export interface SpotifyEpisode extends Links {
-  audio_preview_url: string | null
-  description: string
-  duration_ms: number
-  explicit: boolean
-  html_description: string
-  images: SpotifyImage[]
-  is_externally_hosted: boolean
-  is_playable: boolean
-  languages: string[]
-  name: string
-  release_date: string | null
-  release_date_precision: ReleaseDatePrecision | null
-  show: SpotifyShow
-  type: 'episode'
-}
-
-export interface SpotifyAudioFeatures extends AudioFeatures {
-  analysis_url: string
-  duration_ms: number
-  id: string
-  track_href: string
-  type: 'audio_features'
-  uri: string
-}
-
-export interface SpotifyUser extends KnownLinks {
-  type: 'user'
-}
-
-export interface SpotifyOwner extends SpotifyUser {
-  display_name: string | null
-}
-
-export interface SpotifyPlaylistTrack {
-  added_at: string | null
-  added_by: SpotifyUser | null
-  is_local: boolean
-  /** The February 2026 name of `track`; both are sent so old and new clients work. */
-  item: SpotifyTrack | SpotifyEpisode
-  primary_color: null
-  track: SpotifyTrack | SpotifyEpisode
-  video_thumbnail: { url: null }
-}
-
-export interface SpotifySavedTrack {
-  added_at: string | null
-  track: SpotifyTrack | SpotifyEpisode
-}
-
-export interface SpotifyPaging<T> {
-  href: string
-  items: T[]
-  limit: number
-  next: string | null
-  offset: number
-  previous: string | null
-  total: number
-}
-
-interface SpotifyPlaylistBase {
-  collaborative: boolean
-  description: string
-  external_urls: { spotify?: string }
-  href: string
-  id: string
-  images: SpotifyImage[]
-  name: string
-  owner: SpotifyOwner
-  public: boolean
-  snapshot_id: string
-  type: 'playlist'
-  uri: string
-}
-
-export interface SpotifyTracksRef {
-  href: string
-  total: number
-}
-
-export interface SpotifySimplifiedPlaylist extends SpotifyPlaylistBase {
-  items: SpotifyTracksRef
-  tracks: SpotifyTracksRef
-}
-
-export interface SpotifyPlaylist extends SpotifyPlaylistBase {
-  followers: { href: null, total: number }
-  items: SpotifyPaging<SpotifyPlaylistTrack>
-  tracks: SpotifyPaging<SpotifyPlaylistTrack>
-}
-
+export type * from './spotify-types.js'
 type LinkedType = 'album' | 'artist' | 'episode' | 'playlist' | 'show' | 'track' | 'user'
 
-function links (type: LinkedType, id: string, o: ShapeOptions): KnownLinks
-function links (type: LinkedType, id: string | null, o: ShapeOptions): Links
-function links (type: LinkedType, id: string | null, o: ShapeOptions): Links {
+/** `synthetic`: the proxy's own id, with no open.spotify.com page. */
+function links (type: LinkedType, id: string, o: ShapeOptions, synthetic?: boolean): KnownLinks
+function links (type: LinkedType, id: string | null, o: ShapeOptions, synthetic?: boolean): Links
+function links (type: LinkedType, id: string | null, o: ShapeOptions, synthetic = false): Links {
   if (id === null) return { external_urls: {}, href: null, id: null, uri: null }
   const segment = encodeURIComponent(id)
   return {
-    external_urls: { spotify: `https://open.spotify.com/${type}/${segment}` },
+    external_urls: synthetic ? {} : { spotify: `https://open.spotify.com/${type}/${segment}` },
     href: `${o.apiBase}/${type}s/${segment}`,
     id,
     uri: `spotify:${type}:${id}`
@@ -202,7 +35,7 @@ function links (type: LinkedType, id: string | null, o: ShapeOptions): Links {
 const COVER_640 = /^https:\/\/i\.scdn\.co\/image\/ab67616d0000b273([0-9a-f]+)$/
 const COVER_SIZES = [[640, 'ab67616d0000b273'], [300, 'ab67616d00001e02'], [64, 'ab67616d00004851']] as const
 
-function images (url: string | null): SpotifyImage[] {
+export function images (url: string | null): SpotifyImage[] {
   if (url === null) return []
   const hash = COVER_640.exec(url)?.[1]
   // Size unknown: ImageObject marks height and width `nullable: true`.
@@ -210,15 +43,19 @@ function images (url: string | null): SpotifyImage[] {
   return COVER_SIZES.map(([px, prefix]) => ({ height: px, url: `https://i.scdn.co/image/${prefix}${hash}`, width: px }))
 }
 
-// A page of 100 entries shapes ~260 artists: one literal each, no spread of links().
-function artist (a: { id: string | null, name: string }, o: ShapeOptions): SpotifyArtist {
-  if (a.id === null) return { external_urls: {}, href: null, id: null, uri: null, name: a.name, type: 'artist' }
-  const segment = encodeURIComponent(a.id)
+/**
+ * A SimplifiedArtistObject. An artist named without an id gets its synthetic id (no
+ * open.spotify.com page), except on a local file, where Spotify itself sends nulls.
+ * A page of 100 entries shapes ~260 artists: one literal each, no spread of links().
+ */
+export function shapeArtistRef (a: ArtistRef, o: ShapeOptions, local = false): SpotifyArtist {
+  if (a.id === null && local) return { external_urls: {}, href: null, id: null, uri: null, name: a.name, type: 'artist' }
+  const id = a.id ?? syntheticArtistId(a.name)
   return {
-    external_urls: { spotify: `https://open.spotify.com/artist/${segment}` },
-    href: `${o.apiBase}/artists/${segment}`,
-    id: a.id,
-    uri: `spotify:artist:${a.id}`,
+    external_urls: a.id === null ? {} : { spotify: `https://open.spotify.com/artist/${id}` },
+    href: `${o.apiBase}/artists/${id}`,
+    id,
+    uri: `spotify:artist:${id}`,
     name: a.name,
     type: 'artist'
   }
@@ -226,30 +63,51 @@ function artist (a: { id: string | null, name: string }, o: ShapeOptions): Spoti
 
 const ALBUM_TYPES: ReadonlySet<string> = new Set<AlbumType>(['album', 'single', 'compilation'])
 
-function albumType (t: LibraryTrack): AlbumType | null {
-  // Local files: null, as Spotify sends. Otherwise the spec's enum is not nullable, so an unknown
-  // type falls back to 'album', Spotify's default and the most common value.
-  if (t.kind === 'local') return null
-  const type = t.album.albumType?.toLowerCase() ?? ''
+/** The spec's enum is not nullable, so an unknown type is 'album', Spotify's default and the most common value. */
+function albumType (a: AlbumRef): AlbumType {
+  const type = a.albumType?.toLowerCase() ?? ''
   return ALBUM_TYPES.has(type) ? type as AlbumType : 'album'
 }
 
-function album (t: LibraryTrack, o: ShapeOptions): SpotifyAlbum {
-  const local = t.kind === 'local'
+/** The id an album answers under: its own, else the synthetic one of its name and first artist. */
+export function albumIdOf (a: AlbumRef): { id: string, synthetic: boolean } {
+  return a.id !== null ? { id: a.id, synthetic: false } : { id: syntheticAlbumId(a.name, a.artists[0]?.name ?? ''), synthetic: true }
+}
+
+/** A SimplifiedAlbumObject; `id` resolved by the caller (albumIdOf, or the album's own lookup). */
+export function shapeAlbumRef (a: AlbumRef, id: { id: string, synthetic: boolean }, o: ShapeOptions): SpotifyAlbum {
   return {
-    album_type: albumType(t),
-    // Spotify gives local files' albums no artists, whatever the file's tags say.
-    artists: local ? [] : t.album.artists.map(a => artist(a, o)),
+    album_type: albumType(a),
+    artists: a.artists.map(x => shapeArtistRef(x, o)),
     available_markets: [],
-    ...links('album', t.album.id, o),
-    images: images(t.album.imageUrl),
-    name: t.album.name,
-    release_date: t.album.releaseDate,
-    release_date_precision: t.album.releaseDatePrecision,
-    // Spotify omits total_tracks on local files' albums; elsewhere 0 stands for "unknown".
-    ...(local ? {} : { total_tracks: t.album.totalTracks ?? 0 }),
+    ...links('album', id.id, o, id.synthetic),
+    images: images(a.imageUrl),
+    name: a.name,
+    release_date: a.releaseDate,
+    release_date_precision: a.releaseDatePrecision,
+    // 0 stands for "unknown".
+    total_tracks: a.totalTracks ?? 0,
     type: 'album'
   }
+}
+
+/** A local file's album as Spotify sends it: no id, type, artists, date or track count. */
+function localAlbum (a: AlbumRef): SpotifyAlbum {
+  return {
+    album_type: null,
+    artists: [],
+    available_markets: [],
+    ...links('album', null, { apiBase: '' }),
+    images: images(a.imageUrl),
+    name: a.name,
+    release_date: null,
+    release_date_precision: null,
+    type: 'album'
+  }
+}
+
+function album (t: LibraryTrack, o: ShapeOptions): SpotifyAlbum {
+  return t.kind === 'local' ? localAlbum(t.album) : shapeAlbumRef(t.album, albumIdOf(t.album), o)
 }
 
 function musicTrack (t: LibraryTrack, o: ShapeOptions): SpotifyTrack {
@@ -257,7 +115,7 @@ function musicTrack (t: LibraryTrack, o: ShapeOptions): SpotifyTrack {
   const l = links('track', t.id, o)
   return {
     album: album(t, o),
-    artists: t.artists.map(a => artist(a, o)),
+    artists: t.artists.map(a => shapeArtistRef(a, o, local)),
     available_markets: [],
     // Spotify numbers local files 0/0; a Spotify track with no number in the CSV is most likely 1/1.
     disc_number: t.discNumber ?? (local ? 0 : 1),

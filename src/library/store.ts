@@ -1,24 +1,23 @@
 // Read side of the library: the typed operations routes and remediation use. All statements are
 // prepared once, and every answer is a read by key or a range read on an index (playlist and
 // Liked Songs pages by position, search by the full-text index's own order), so its cost does
-// not grow with the library or the offset; no caller loads the whole library.
+// not grow with the library or the offset; no caller loads the whole library. Over 300 lines as
+// the one door to the library every caller holds; albums and artists (catalog.ts) and what
+// Spotify's cached answers add (spotify-facts.ts) keep their queries in modules of their own.
 import type { Db } from '../db.js'
-import { foldText, parseSearchQuery, toFtsMatch } from './search-query.js'
-import { AFTER_TRACK, decodeAddedAt, FTS_TRACK_PK, ftsTrackPk, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
+import { decodeAddedAt } from './added-at.js'
+import { LibraryCatalog } from './catalog.js'
+import { foldText, nameMatcher, parseSearchQuery, SEARCH_TOTAL_CAP, toFtsMatch, type ParsedSearch, type SearchScope } from './search-query.js'
+import { SpotifyFacts } from './spotify-facts.js'
+import { AFTER_TRACK, FTS_TRACK_PK, ftsTrackPk, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
+import { albumNeedsFacts, fillAlbum, fillTrack, needsFacts } from './track-fill.js'
 import { TrackReader } from './track-reader.js'
 import { HistoryReader } from './history-reader.js'
-import type { AudioFeatures, LibraryPlaylist, LibraryTrack, Page, PlaylistIdSource, PlaylistTrack } from './types.js'
+import type { AudioFeatures, LibraryIdKind, LibraryAlbum, LibraryArtist, LibraryPlaylist, LibraryTrack, Page, PlaylistIdSource, PlaylistTrack } from './types.js'
 
 export interface PageRequest { limit: number, offset: number }
 
 interface PlaylistRow { pk: number, id: string, path: string, name: string, is_liked: number, id_source: PlaylistIdSource, owner_id: string | null, track_count: number, updated_at: number | null }
-
-/**
- * Spotify's search `total` is an estimate, capped (spotify/web-api#201, #1318), and a client can
- * page no further than offset 1,000 with 50 a page: matches are counted up to here, so every page
- * a client can reach has the right `next`, and a common word costs no count of all its matches.
- */
-export const SEARCH_TOTAL_CAP = 1050
 
 const FROM_TRACKS = 'tracks t JOIN albums a ON a.pk = t.album'
 const ALBUM = 'JOIN albums a ON a.pk = t.album'
@@ -49,15 +48,20 @@ export class PlaylistLinkError extends Error {
 export class LibraryStore {
   readonly #db: Db
   readonly #tracks: TrackReader
+  readonly #catalog: LibraryCatalog
+  readonly #facts: SpotifyFacts
   /** The streaming history (Spotify's account export), for recently-played and top items. */
   readonly history: HistoryReader
   readonly #s
   #generation = 0
   #years: { version: string, years: number[] } | null = null
+  #playlistNames: { version: string, list: Array<[string, PlaylistRow]> } | null = null
 
   constructor (db: Db) {
     this.#db = db
     this.#tracks = new TrackReader(db)
+    this.#catalog = new LibraryCatalog(db, this.#tracks, () => this.version())
+    this.#facts = new SpotifyFacts(db)
     this.history = new HistoryReader(db)
     this.#s = {
       byKey: db.prepare(`SELECT ${TRACK_COLUMNS} FROM ${FROM_TRACKS} WHERE t.key = ?`).raw(),
@@ -71,6 +75,7 @@ export class LibraryStore {
       likedCount: db.prepare('SELECT coalesce(max(position) + 1, 0) FROM liked_songs').pluck(),
       playlists: db.prepare('SELECT * FROM playlists WHERE is_liked = 0 ORDER BY name COLLATE NOCASE, path LIMIT ? OFFSET ?'),
       playlistCount: db.prepare('SELECT count(*) FROM playlists WHERE is_liked = 0').pluck(),
+      allPlaylists: db.prepare('SELECT * FROM playlists WHERE is_liked = 0 ORDER BY name COLLATE NOCASE, path'),
       items: db.prepare(PAGE_QUERIES.playlistPage).raw(),
       likedItems: db.prepare(PAGE_QUERIES.likedPage).raw(),
       search: db.prepare(PAGE_QUERIES.search).pluck(),
@@ -209,12 +214,90 @@ export class LibraryStore {
    * page is cut from them and `total` is their number.
    */
   searchTracks (q: string, page: PageRequest): Page<LibraryTrack> & { unsupported: string[] } {
-    const parsed = parseSearchQuery(q)
-    const match = toFtsMatch(parsed, parsed.year === null ? [] : this.#libraryYears())
+    const { parsed, match } = this.#query(q, 'track')
     if (match === null) return { items: [], total: 0, ...page, unsupported: parsed.unsupported }
     const found = this.#s.search.all(match, SEARCH_TOTAL_CAP) as number[]
     const items = this.#byPks(found.slice(page.offset, page.offset + page.limit).map(ftsTrackPk))
     return { items, total: found.length, ...page, unsupported: parsed.unsupported }
+  }
+
+  /** The albums of the tracks an album search finds (free text on album and artist names; artist:, album:, year:). */
+  searchAlbums (q: string, page: PageRequest): Page<LibraryAlbum> {
+    const { match } = this.#query(q, 'album')
+    if (match === null) return { items: [], total: 0, ...page }
+    const found = this.#catalog.searchAlbums(match, page)
+    return { ...found, items: this.#filledAlbums(found.items) }
+  }
+
+  /** Artists named as an artist search asks (free text and artist: on the names; genre:, year: on their tracks). */
+  searchArtists (q: string, page: PageRequest): Page<LibraryArtist> {
+    const { parsed, match } = this.#query(q, 'artist')
+    if (match === null) return { items: [], total: 0, ...page }
+    return this.#catalog.searchArtists(match, nameMatcher(parsed.text, parsed.artist), page)
+  }
+
+  /** The library's playlists whose names hold the free text (filters name no playlist field). Playlists are one per file: a few hundred, read in one pass. */
+  searchPlaylists (q: string, page: PageRequest): Page<LibraryPlaylist> {
+    const parsed = parseSearchQuery(q)
+    const accept = nameMatcher(parsed.text)
+    const version = this.version()
+    if (this.#playlistNames?.version !== version) {
+      this.#playlistNames = { version, list: (this.#s.allPlaylists.all() as PlaylistRow[]).map(r => [foldText(r.name), r]) }
+    }
+    const found = parsed.text.some(t => foldText(t) !== '') ? this.#playlistNames.list.filter(([name]) => accept(name)) : []
+    return { items: found.slice(page.offset, page.offset + page.limit).map(([, r]) => toPlaylist(r)), total: found.length, ...page }
+  }
+
+  /** The album of a Spotify or synthetic id, with the tracks of it the library holds, filled from Spotify's cached answers. */
+  getAlbum (id: string): { album: LibraryAlbum, tracks: LibraryTrack[] } | null {
+    const found = this.#catalog.album(id)
+    if (found === null) return null
+    return { album: this.#filledAlbums([found.album])[0]!, tracks: this.withSpotifyFacts(found.tracks) }
+  }
+
+  /** Whether the library made this id up for an album, artist or playlist its exports name without one. */
+  isOwnId (kind: LibraryIdKind, id: string): boolean {
+    if (kind === 'playlist') return (this.#s.playlist.get(id) as PlaylistRow | undefined)?.id_source === 'synthetic'
+    return this.#catalog.isSynthetic(id)
+  }
+
+  getArtist (id: string): LibraryArtist | null {
+    return this.#catalog.artist(id)
+  }
+
+  /**
+   * The tracks with what Spotify's own cached answers for their ids add where every export is
+   * silent (track-fill.ts): what the answers send, not what the library stores.
+   */
+  withSpotifyFacts<T extends LibraryTrack | null> (tracks: T[]): T[] {
+    const facts = this.#facts.forTracks(tracks.flatMap(t => (t !== null && needsFacts(t) ? [t.id!] : [])))
+    if (facts.size === 0) return tracks
+    return tracks.map(t => {
+      const f = t === null || t.id === null ? undefined : facts.get(t.id)
+      return f === undefined ? t : fillTrack(t!, f) as T
+    })
+  }
+
+  /** A page of playlist or Liked Songs entries, withSpotifyFacts. */
+  entriesWithSpotifyFacts (page: Page<PlaylistTrack>): Page<PlaylistTrack> {
+    const tracks = this.withSpotifyFacts(page.items.map(e => e.track))
+    return { ...page, items: page.items.map((e, i) => ({ entry: e.entry, track: tracks[i]! })) }
+  }
+
+  /** Albums' gaps filled from Spotify's cached answer for one of their tracks, when it names the same album. */
+  #filledAlbums (albums: LibraryAlbum[]): LibraryAlbum[] {
+    const facts = this.#facts.forTracks(albums.flatMap(a => (albumNeedsFacts(a) ? [a.sampleTrack!] : [])))
+    return facts.size === 0 ? albums : albums.map(a => fillAlbum(a, a.sampleTrack === null ? undefined : facts.get(a.sampleTrack)))
+  }
+
+  /** Changes whenever an answer may: the library (version()), or what Spotify's cached answers add to it. */
+  answersVersion (): string {
+    return `${this.version()}:${this.#facts.version()}`
+  }
+
+  #query (q: string, scope: SearchScope): { parsed: ParsedSearch, match: string | null } {
+    const parsed = parseSearchQuery(q)
+    return { parsed, match: toFtsMatch(parsed, parsed.year === null ? [] : this.#libraryYears(), scope) }
   }
 
   /** The release years the library holds (the importer writes them down), read once per change. */

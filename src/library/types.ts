@@ -80,6 +80,9 @@ export interface PlaylistEntry {
 
 export type PlaylistIdSource = 'filename' | 'linked' | 'learned' | 'synthetic'
 
+/** What the library gives ids of its own when its exports name none (synthetic-ids.ts). */
+export type LibraryIdKind = 'album' | 'artist' | 'playlist'
+
 export interface LibraryPlaylist {
   id: string
   name: string
@@ -103,4 +106,26 @@ export interface Page<T> {
 export interface PlaylistTrack {
   entry: PlaylistEntry
   track: LibraryTrack
+}
+
+/**
+ * An album as the library answers it (`GET /v1/albums/{id}`, album search): the exports' album
+ * rows that are one album (the same Spotify id, or for id-less ones the same folded name and
+ * first artist: synthetic-ids.ts), merged.
+ */
+export interface LibraryAlbum extends AlbumRef {
+  id: string
+  /** The id is the proxy's own (synthetic-ids.ts), not Spotify's. */
+  synthetic: boolean
+  /** A track of the album, whose cached Spotify answer can fill the album's gaps. */
+  sampleTrack: string | null
+}
+
+/** An artist as the library answers it (`GET /v1/artists/{id}`, artist search). */
+export interface LibraryArtist {
+  id: string
+  synthetic: boolean
+  name: string
+  /** The Genres of the artist's own tracks (an export's Genres cell is the union over a track's artists). */
+  genres: string[]
 }

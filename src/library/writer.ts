@@ -10,10 +10,12 @@ import { KeyTable } from './key-table.js'
 import { mergeTracks } from './merge.js'
 import { describePlaylistFile, syntheticPlaylistId } from './playlist-files.js'
 import { printable } from '../terminal-text.js'
-import { ADDED_AT_TEXT, decodeEncoded, encodeTrack, ftsRowid, hash32, RICHNESS, storedValues, TRACK_COLUMNS, TRACK_VALUE_COLUMNS, type AlbumValues, type ArtistKey, type EncodedTrack, type StoredTrack } from './track-codec.js'
+import { ADDED_AT_TEXT } from './added-at.js'
+import { decodeEncoded, encodeTrack, ftsRowid, hash32, RICHNESS, storedValues, TRACK_COLUMNS, TRACK_VALUE_COLUMNS, type AlbumValues, type ArtistKey, type EncodedTrack, type StoredTrack } from './track-codec.js'
 import { TrackReader } from './track-reader.js'
 import { historyWriter } from './history-writer.js'
 import { changeLog } from './change-log.js'
+import { ValueCache } from './value-cache.js'
 import type { PlaylistIdSource } from './types.js'
 
 /** The slice of a pino/Fastify logger the importer uses. */
@@ -49,34 +51,6 @@ interface OpenList {
   position: number
   addedBy: Map<string, number>
   newest: number | null
-}
-
-/**
- * What the strings an import meets stand for (artist lists' rowids, users' rows), up to a budget
- * of characters, then started over: a miss only costs a parse or a lookup by index.
- */
-class ValueCache<V> {
-  readonly #m = new Map<string, V>()
-  readonly #budget: number
-  #chars = 0
-
-  constructor (budget: number) {
-    this.#budget = budget
-  }
-
-  get (key: string, make: () => V): V {
-    let v = this.#m.get(key)
-    if (v === undefined) {
-      if (this.#chars > this.#budget) {
-        this.#m.clear()
-        this.#chars = 0
-      }
-      v = make()
-      this.#m.set(key, v)
-      this.#chars += key.length + 32
-    }
-    return v
-  }
 }
 
 export type LibraryWriter = ReturnType<typeof libraryWriter>

@@ -3,6 +3,7 @@
 import fp from 'fastify-plugin'
 import { answerFromLibrary, type LibraryAnswers } from '../answers/index.js'
 import { LibraryAnswerMemo } from '../answers/memo.js'
+import { answerBytes } from '../answers/serialize.js'
 import { EntityCache } from '../cache/entity-cache.js'
 import { ResponseCache } from '../cache/response-cache.js'
 import { PlaylistSnapshots } from '../cache/snapshots.js'
@@ -17,6 +18,7 @@ import { RefusedEndpoints } from '../policy/refusals.js'
 import { TrustStore } from '../policy/trust.js'
 import { isLoopbackHost } from '../config.js'
 import { metaValue } from '../db.js'
+import type { RequestTarget } from '../endpoints.js'
 import { createUpstreamClient } from '../upstream/client.js'
 import { DEFAULT_MAX_WAIT_MS, Pacer } from '../upstream/pacing.js'
 
@@ -81,16 +83,21 @@ export default fp(async (app) => {
   app.addHook('onClose', async () => { pacer?.close() })
   // The library's answers, serialised and kept (answers/memo.ts); keyed by everything they depend on.
   const ttl = ttlResolver(c.cacheTtlRules, c.cacheTtlSeconds)
-  const memo = new LibraryAnswerMemo({ maxBytes: LIBRARY_MEMO_BYTES, version: () => app.library.version() })
+  const memo = new LibraryAnswerMemo({ maxBytes: LIBRARY_MEMO_BYTES, version: () => app.library.answersVersion() })
   const libraryAnswers: LibraryAnswers = (target, who) => {
     const key = `${who.id}\u0000${who.displayName ?? ''}\u0000${target.path}`
     const kept = memo.get(key)
     if (kept !== null) return kept
     const a = answerFromLibrary(app.library, target, { apiBase, owner: who })
     if (a === null) return null
-    const answer = { status: a.status, bytes: Buffer.from(JSON.stringify(a.body)), ...(a.missing === undefined ? {} : { missing: a.missing }) }
+    const answer = { status: a.status, bytes: answerBytes(a.body), ...(a.missing === undefined ? {} : { missing: a.missing }) }
     memo.put(key, answer)
     return answer
+  }
+  const libraryId = (target: RequestTarget): boolean => {
+    const kind = target.endpoint?.libraryId
+    const id = target.args[0]
+    return kind !== undefined && target.method === 'GET' && id !== undefined && app.library.isOwnId(kind, id)
   }
   const flow = createProxyFlow({
     settings: {
@@ -113,6 +120,7 @@ export default fp(async (app) => {
     entities: entities === null ? null : failSoftEntities(entities, app.log),
     snapshots: snapshots === null ? null : failSoftSnapshots(snapshots, app.log),
     library: c.csvBackupEnabled ? libraryAnswers : null,
+    libraryId: c.csvBackupEnabled ? libraryId : null,
     state: { trust, owner, cooldown, breaker, refusals, pacer },
     onStoreError: storeFailureLog(app.log, 'the proxy\'s database (tokens, cache, learned ids)'),
     onProvisionalRejected: () => { app.log.warn('a token served as the owner\'s while Spotify could not be asked (SPOTIFY_PROXY_TRUST=owner-on-loopback) was refused by Spotify: it is no longer trusted') },

@@ -36,7 +36,7 @@ t.test('GET /v1/me/tracks: Liked Songs, most recently added first', async t => {
     ['436cQ74zKGV2A56VRAZTI9', '2026-03-22T23:04:24Z']
   ])
   t.same(Object.keys(page.items[0]), ['added_at', 'track'])
-  checkSchema(t, 'PagingSavedTrackObject', page, ['null-links'])
+  checkSchema(t, 'PagingSavedTrackObject', page, [])
 
   const rest = body(demo, page.next.slice(BASE.length - '/v1'.length))
   t.match(rest, { offset: 20, limit: 20, next: null, previous: `${BASE}/me/tracks?offset=0&limit=20` })
@@ -64,7 +64,7 @@ t.test('GET /v1/me/tracks: several real Liked Songs exports are one list', async
     ['3b6RZmPmYzg2mRyfoIznYS', '2026-03-10T13:44:11Z'],
     ['2orh0fTsNokKCIxZ3c4OIN', '2026-03-09T11:29:31Z']
   ])
-  checkSchema(t, 'PagingSavedTrackObject', page, ['null-links'])
+  checkSchema(t, 'PagingSavedTrackObject', page, [])
   const last = body(real, '/v1/me/tracks?offset=700&limit=50')
   t.same([last.items.length, last.next], [11, null])
   checkSchema(t, 'PagingSavedTrackObject', last)

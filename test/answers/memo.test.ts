@@ -9,20 +9,41 @@ import { importLibrary } from '../../src/library/importer.js'
 import { LibraryStore } from '../../src/library/store.js'
 import { DEMO_LIBRARY } from '../../src/config.js'
 
+/** An answer built twice: the second time it is kept. */
+function keep (memo: LibraryAnswerMemo, key: string, answer: { status: number, bytes: Buffer }): void {
+  memo.put(key, answer)
+  memo.put(key, answer)
+}
+
+t.test('an answer is kept the second time it is built, not the first', async t => {
+  let version = 'a'
+  const memo = new LibraryAnswerMemo({ maxBytes: 1 << 20, version: () => version })
+  const a = { status: 200, bytes: Buffer.from('{"ok":1}') }
+  memo.put('/v1/me/tracks?offset=0', a)
+  t.equal(memo.get('/v1/me/tracks?offset=0'), null, 'asked once (a sync paging through): not kept')
+  t.same(memo.size, { entries: 0, bytes: 0 })
+  memo.put('/v1/me/tracks?offset=0', a)
+  t.same(memo.get('/v1/me/tracks?offset=0')?.bytes, a.bytes, 'asked again: kept')
+  memo.put('/v1/me/tracks?offset=50', a)
+  version = 'b'
+  memo.put('/v1/me/tracks?offset=50', a)
+  t.equal(memo.get('/v1/me/tracks?offset=50'), null, 'a new library version forgets what was asked before it')
+})
+
 t.test('bounded by bytes, least recently used first', async t => {
   let version = 'a'
   // Each entry below costs 1,000 answer bytes + 2 × 2 key bytes + 200 overhead = 1,204.
   const memo = new LibraryAnswerMemo({ maxBytes: 10_000, version: () => version })
   const answer = (n: number): { status: number, bytes: Buffer } => ({ status: 200, bytes: Buffer.alloc(n, 'x') })
-  memo.put('k1', answer(1000))
-  memo.put('k2', answer(1000))
+  keep(memo, 'k1', answer(1000))
+  keep(memo, 'k2', answer(1000))
   t.same(memo.get('k1')?.bytes.length, 1000)
-  for (let i = 3; i <= 9; i++) memo.put(`k${i}`, answer(1000))
+  for (let i = 3; i <= 9; i++) keep(memo, `k${i}`, answer(1000))
   t.ok(memo.size.bytes <= 10_000)
   t.equal(memo.size.entries, 8)
   t.not(memo.get('k1'), null, 'recently used: kept')
   t.equal(memo.get('k2'), null, 'least recently used: dropped')
-  memo.put('huge', answer(2000))
+  keep(memo, 'huge', answer(2000))
   t.equal(memo.get('huge'), null, 'an answer over an eighth of the bound is not kept')
   version = 'b'
   t.equal(memo.get('k1'), null, 'a new library version drops everything')
@@ -31,7 +52,7 @@ t.test('bounded by bytes, least recently used first', async t => {
 
 t.test('bounded by entries', async t => {
   const memo = new LibraryAnswerMemo({ maxBytes: 1 << 30, maxEntries: 3, version: () => 'v' })
-  for (const k of ['a', 'b', 'c', 'd']) memo.put(k, { status: 200, bytes: Buffer.from('{}') })
+  for (const k of ['a', 'b', 'c', 'd']) keep(memo, k, { status: 200, bytes: Buffer.from('{}') })
   t.equal(memo.size.entries, 3)
   t.equal(memo.get('a'), null, 'the oldest went')
   t.not(memo.get('d'), null)
@@ -43,7 +64,7 @@ t.test('60,000 distinct 8 KB paths (a client choosing its keys) stay within the 
   const memo = new LibraryAnswerMemo({ maxBytes, version: () => 'v' })
   const body = Buffer.from('{"error":{"status":400,"message":"invalid id"}}')
   const filler = 'x'.repeat(8 * 1024 - 40)
-  for (let i = 0; i < 60_000; i++) memo.put(`GET local\u0000\u0000/v1/tracks/${i}?q=${filler}`, { status: 400, bytes: body })
+  for (let i = 0; i < 60_000; i++) keep(memo, `GET local\u0000\u0000/v1/tracks/${i}?q=${filler}`, { status: 400, bytes: body })
   const { entries, bytes } = memo.size
   t.ok(entries <= DEFAULT_MAX_ENTRIES, `${entries} entries kept, at most ${DEFAULT_MAX_ENTRIES}`)
   t.ok(bytes <= maxBytes, `${bytes} bytes counted, at most ${maxBytes}`)

@@ -17,13 +17,17 @@ t.test('the routes served from the library', async t => {
   for (const target of ['/v1/playlists/0000000000000000000000', '/v1/playlists/0000000000000000000000/tracks', '/v1/playlists/0000000000000000000000/items']) {
     t.equal(ask(demo, target)?.status, 404, `${target}: answered (not found)`)
   }
+  // Catalog albums and artists by id: the library's own (answers/catalog.ts), or not found.
+  for (const target of ['/v1/albums/4aawyAB9vmqN3uQ7FjRGTy', '/v1/albums/4aawyAB9vmqN3uQ7FjRGTy/tracks', '/v1/artists/0TnOYISbd1XYRBk9myaseg']) {
+    t.equal(ask(demo, target)?.status, 404, `${target}: answered (not found)`)
+  }
 })
 
 t.test('everything else: null', async t => {
   for (const [method, target] of [
     ['POST', `/v1/tracks/${TRACK}`], ['PUT', '/v1/me/tracks'], ['DELETE', '/v1/me/tracks'], ['HEAD', '/v1/me'], ['get', '/v1/me'],
     ['POST', '/v1/playlists/0000000000000000000000/items'], ['PUT', '/v1/playlists/0000000000000000000000'],
-    ['GET', '/v1/albums/4aawyAB9vmqN3uQ7FjRGTy'], ['GET', '/v1/artists/0TnOYISbd1XYRBk9myaseg'], ['GET', '/v1/me/player'],
+    ['GET', '/v1/albums?ids=4aawyAB9vmqN3uQ7FjRGTy'], ['GET', '/v1/artists/0TnOYISbd1XYRBk9myaseg/top-tracks'], ['GET', '/v1/me/player'],
     ['GET', '/v1/me/albums'], ['GET', '/v1/users/demo-user'], ['GET', '/v1/playlists/0000000000000000000000/followers'],
     ['GET', '/v1/audio-analysis/' + TRACK], ['GET', '/v1/recommendations?seed_tracks=' + TRACK], ['GET', '/v1/markets'],
     ['GET', '/v1/tracks/a/b'], ['GET', '/v1/Tracks/' + TRACK], ['GET', '/v1//tracks'], ['GET', '/v1/'], ['GET', '/v1'],

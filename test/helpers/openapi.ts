@@ -47,6 +47,11 @@ export function loadOpenApi (file: URL = SPEC): OpenApi {
   const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false })
   addFormats(ajv) // date-time, and OpenAPI's int64/float
   ajv.addVocabulary(['components', 'discriminator', 'example', ...extensionKeywords(schemas)])
+  // AlbumObject lists `required` beside its allOf without `type: object`, which strict mode refuses
+  // (strictTypes); `required` means an object, so that is what such a schema says.
+  for (const schema of Object.values(schemas)) {
+    if (schema.required !== undefined && schema.type === undefined) schema.type = 'object'
+  }
   // One document holding the schemas where the spec has them, so `#/components/schemas/<Name>` resolves.
   ajv.addSchema({ $id: DOC_ID, components: { schemas } })
 

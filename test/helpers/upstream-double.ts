@@ -281,7 +281,7 @@ function privateUser (user: DoubleUser, base: string): Record<string, unknown> {
 function track (id: string, base: string): Record<string, unknown> {
   const seed = createHash('sha256').update(id).digest()
   const artistId = `artist${seed.toString('hex').slice(0, 16)}`
-  const albumId = `album${seed.toString('hex').slice(16, 32)}`
+  const albumId = `album${seed.toString('hex').slice(16, 33)}`
   const artist = {
     external_urls: { spotify: `https://open.spotify.com/artist/${artistId}` },
     href: `${base}/v1/artists/${artistId}`,

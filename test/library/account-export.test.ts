@@ -82,10 +82,10 @@ t.test('recently-played: counted plays, most recent first, each once, in Spotify
     [T1901, '2023-01-15T12:00:00.000Z']
   ], 'both histories\' play of One More Time once (with the seconds); no podcast, no 10 s skip, no unknown song')
   t.equal(page.items[2].track.album.name, 'Discovery', 'the name-only play is the library\'s track')
-  t.match(page.items[1].track, { name: 'Midnight City', artists: [{ name: 'M83', id: null }], album: { name: 'Hurry Up, We\'re Dreaming' } }, 'a track the library lacks: what the extended history says of it')
+  t.match(page.items[1].track, { name: 'Midnight City', artists: [{ name: 'M83' }], album: { name: 'Hurry Up, We\'re Dreaming' } }, 'a track the library lacks: what the extended history says of it')
   t.same(page.cursors, { after: String(Date.parse('2024-06-30T09:20:00Z')), before: String(Date.parse('2023-01-15T12:00:00Z')) })
   t.equal(page.next, null)
-  checkSchema(t, 'CursorPagingPlayHistoryObject', { ...page, next: '', items: page.items.map((i: any) => ({ ...i, context: {} })) }, ['null-links', 'no-release-date'])
+  checkSchema(t, 'CursorPagingPlayHistoryObject', { ...page, next: '', items: page.items.map((i: any) => ({ ...i, context: {} })) }, ['no-release-date'])
 
   const first = body(store, '/v1/me/player/recently-played?limit=2')
   t.same(first.items.map((i: any) => i.track.id), [T1901, MIDNIGHT_CITY])
@@ -105,11 +105,11 @@ t.test('top tracks and artists over Spotify\'s time ranges, up to the history\'s
   t.same(top('?time_range=long_term'), ['1901', 'One More Time', 'Midnight City'], 'a year: the 2023 play is older than that')
   const page = body(store, '/v1/me/top/tracks?limit=2&offset=1')
   t.match(page, { total: 3, limit: 2, offset: 1, next: null, previous: `${CTX.apiBase}/me/top/tracks?offset=0&limit=2` })
-  checkSchema(t, 'PagingTrackObject', page, ['null-links', 'no-release-date'])
+  checkSchema(t, 'PagingTrackObject', page, ['no-release-date'])
 
   const artists = body(store, '/v1/me/top/artists?time_range=short_term')
   t.same(artists.items.map((a: any) => a.name), ['Daft Punk', 'M83', 'Nobody', 'Phoenix'])
-  checkSchema(t, 'PagingArtistObject', artists, ['null-links'])
+  checkSchema(t, 'PagingArtistObject', artists)
   t.same(body(store, '/v1/me/top/artists?time_range=long_term').items.map((a: any) => a.name)[0], 'Phoenix')
   t.same(ask(store, '/v1/me/top/tracks?time_range=forever'), spotifyErr(400, 'Invalid time range'))
   t.same(api.validateAgainst('PagingArtistObject', { ...artists, items: [] }), [])

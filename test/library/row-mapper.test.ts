@@ -1,7 +1,8 @@
 import t from 'tap'
 import { parseCsv } from '../../src/library/csv-reader.js'
 import { detectDialect, refineJoiner, type Dialect } from '../../src/library/headers.js'
-import { mapRow, RowError, splitArtists, type MappedRow } from '../../src/library/row-mapper.js'
+import { RowError } from '../../src/library/cells.js'
+import { mapRow, splitArtists, type MappedRow } from '../../src/library/row-mapper.js'
 import type { AudioFeatures, LibraryTrack } from '../../src/library/types.js'
 
 // ── Headers (docs/exportify.md §2.1, §3.1, §3.4) ─────────────────────────────────────────

@@ -7,8 +7,9 @@ import { PHASES, runFaultMatrix } from '../../bench/reliability/fault-matrix.js'
 
 t.test('200 clients through every upstream failure', async t => {
   // The suite runs test files side by side on two cores: the proxy may take a while to read a 429,
-  // so requests already on their way are given a second, not 150 ms.
-  const r = await runFaultMatrix({ clients: 200, phaseMs: 600, rounds: 1, dir: path.join(t.testdir(), 'faults'), inFlightGraceMs: 1000 })
+  // so requests already on their way are given a second, not 150 ms, and an upstream exchange two
+  // (a starved event loop must not turn a 500 into a timeout, and the breaker's transport failures).
+  const r = await runFaultMatrix({ clients: 200, phaseMs: 600, rounds: 1, dir: path.join(t.testdir(), 'faults'), inFlightGraceMs: 1000, upstreamTimeoutMs: 2000 })
   t.ok(r.requests > 2000, `${r.requests} client requests`)
   t.equal(r.broken, 0, `no broken answers ${r.brokenSamples.join('; ')}`)
   t.equal(r.hung, 0, 'no request left without an answer')

@@ -38,6 +38,8 @@ export interface FlowDeps {
   snapshots: SnapshotStore | null
   /** The CSV library's answers (whose they are: the endpoint table's `library`); null when the library is off. */
   library: LibraryAnswers | null
+  /** Whether the request's id is one the library made up (the endpoint table's `libraryId`); null when the library is off. */
+  libraryId: ((target: RequestTarget) => boolean) | null
   state: FlowState
   /** Learns real playlist ids from an answer to the library's owner (playlist-learning.ts). */
   learnPlaylists: ((target: RequestTarget, json: unknown) => unknown) | null

@@ -101,7 +101,8 @@ const WHY: Partial<Record<FallbackReason, string>> = {
   'upstream-timeout': 'Spotify did not answer in time',
   'upstream-unreachable': 'Spotify could not be reached',
   'upstream-5xx': 'Spotify failed',
-  'auth-expired': 'Spotify refused the token'
+  'auth-expired': 'Spotify refused the token',
+  'library-id': 'The id is one the library made up for its own album, artist or playlist (Spotify knows none of them)'
 }
 
 /** Seconds until the proxy asks Spotify again, when that is known. */

@@ -1,7 +1,8 @@
-// Step: may this request go to Spotify now? Not in offline mode; not to an endpoint Spotify
-// refused (several tracks are then asked one by one); not during a cooldown, except the one probe
-// when it ends; not while the breaker is open. Online mode never falls back: it gets the proxy's
-// own answer instead.
+// Step: may this request go to Spotify now? Not in offline mode; not for an id the library made
+// up (an album, artist or playlist its exports name without one: Spotify knows none); not to an
+// endpoint Spotify refused (several tracks are then asked one by one); not during a cooldown,
+// except the one probe when it ends; not while the breaker is open. Online mode never falls
+// back: it gets the proxy's own answer instead.
 import { closedName } from '../../endpoints.js'
 import { entityRequest, type EntityRequest } from '../entity-requests.js'
 import { planPlaylistTracks } from '../exchanges/playlist-tracks.js'
@@ -22,6 +23,7 @@ export type Gate =
 export function gate (ctx: Ctx, deps: FlowDeps): Gate {
   const { cooldown, breaker, refusals } = deps.state
   if (ctx.mode === 'offline') return { go: false, reason: 'offline-mode' }
+  if (ctx.mode !== 'online' && deps.libraryId?.(ctx.target) === true) return { go: false, reason: 'library-id' }
   const plan = planPlaylistTracks(ctx.target)
   if (plan !== null && !plan.ok) return { go: false, reply: local(plan.status, plan.message, null) }
   // A bridge that asks another endpoint is not held back by this one's refusal.

@@ -8,7 +8,7 @@ import { VIA } from '../../upstream/headers.js'
 import type { UpstreamResponse } from '../../upstream/types.js'
 
 export type Source = 'upstream' | 'cache' | 'stale' | 'csv' | 'local'
-export type FallbackReason = 'rate-limited' | 'quota-exceeded' | 'upstream-5xx' | 'upstream-unreachable' | 'upstream-timeout' | 'auth-expired' | 'endpoint-closed' | 'offline-mode' | 'paced' | 'token-unverified'
+export type FallbackReason = 'rate-limited' | 'quota-exceeded' | 'upstream-5xx' | 'upstream-unreachable' | 'upstream-timeout' | 'auth-expired' | 'endpoint-closed' | 'offline-mode' | 'paced' | 'token-unverified' | 'library-id'
 
 export interface Reply {
   status: number

@@ -142,6 +142,8 @@ export interface Fakes {
   upstream: FakeUpstream
   /** The library's answers, by target path (the library answers nothing else). */
   library: Map<string, { status: number, body: unknown, missing?: number }>
+  /** Ids the library made up (synthetic): asked from the library, never from Spotify. */
+  libraryIds: Set<string>
 }
 
 export function fakes (settings: Partial<FlowSettings> = {}): Fakes {
@@ -154,7 +156,8 @@ export function fakes (settings: Partial<FlowSettings> = {}): Fakes {
     cache: new FakeCache(),
     entities: new FakeEntities(),
     upstream: new FakeUpstream(),
-    library: new Map<string, { status: number, body: unknown, missing?: number }>()
+    library: new Map<string, { status: number, body: unknown, missing?: number }>(),
+    libraryIds: new Set<string>()
   }
   const library: LibraryAnswers = (target) => {
     const a = f.library.get(target.path)
@@ -167,6 +170,7 @@ export function fakes (settings: Partial<FlowSettings> = {}): Fakes {
     entities: f.entities,
     snapshots: null satisfies SnapshotStore | null,
     library,
+    libraryId: (target) => target.endpoint?.libraryId !== undefined && f.libraryIds.has(target.args[0] ?? ''),
     state: { trust: f.trust, owner: f.owner, cooldown: f.cooldown, breaker: f.breaker, refusals: f.refusals, pacer: null },
     learnPlaylists: null,
     now: () => NOW

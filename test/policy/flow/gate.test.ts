@@ -22,6 +22,11 @@ const cases: Case[] = [
   { name: 'a refusal does not hold back an unverified token (Spotify judges it)', path: '/v1/audio-features/4uLU6hMCjMI75M1A2tKUQC', who: 'unverified', set: f => { f.refusals.refuse('GET /v1/audio-features/{id}') }, want: 'go' },
   { name: 'a refused /users/{id}/playlists is the own list for that user', path: '/v1/users/alice/playlists', set: f => { f.refusals.refuse('GET /v1/users/{id}/playlists') }, want: 'go' },
   { name: 'another user\'s list stays refused', path: '/v1/users/carol/playlists', set: f => { f.refusals.refuse('GET /v1/users/{id}/playlists') }, want: 'reason:endpoint-closed' },
+  { name: 'an album id the library made up: from the library, Spotify knows none', path: '/v1/albums/0MadeUpAlbumId00000000', set: f => { f.libraryIds.add('0MadeUpAlbumId00000000') }, want: 'reason:library-id' },
+  { name: 'a playlist id the library made up, its pages too', path: '/v1/playlists/0MadeUpPlaylistId00000/items', set: f => { f.libraryIds.add('0MadeUpPlaylistId00000') }, want: 'reason:library-id' },
+  { name: 'a made-up id in online mode: Spotify is asked as told', mode: 'online', path: '/v1/albums/0MadeUpAlbumId00000000', set: f => { f.libraryIds.add('0MadeUpAlbumId00000000') }, want: 'go' },
+  { name: 'an id of Spotify\'s own: asked', path: '/v1/albums/4aawyAB9vmqN3uQ7FjRGTy', set: f => { f.libraryIds.add('0MadeUpAlbumId00000000') }, want: 'go' },
+  { name: 'a track id is never the library\'s own (tracks have Spotify ids or are local files)', path: '/v1/tracks/0MadeUpAlbumId00000000', set: f => { f.libraryIds.add('0MadeUpAlbumId00000000') }, want: 'go' },
   { name: 'a bad /tracks page size: Spotify\'s 400, before anything', path: '/v1/playlists/37i9dQZF1DXcBWIGoYBM5M/tracks?limit=101', want: 'reply:400:' }
 ]
 

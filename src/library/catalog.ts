@@ -1,0 +1,209 @@
+// The library's albums and artists: by id (catalog-ids.ts) and by search. The search index holds
+// tracks, so an album or artist search walks the matching tracks in the index's order (richest
+// first) and keeps each album or artist the first time one of its tracks comes by, reading only
+// as far as the page needs: the cost follows the offset, never the library's size.
+import type { Statement } from 'better-sqlite3'
+import type { Db } from '../db.js'
+import { CatalogIds } from './catalog-ids.js'
+import { foldText, SEARCH_TOTAL_CAP } from './search-query.js'
+import { albumSeed, syntheticArtistId, syntheticId } from './synthetic-ids.js'
+import { artistPks, FTS_TRACK_PK, ftsTrackPk, memoFold, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
+import type { TrackReader } from './track-reader.js'
+import type { ArtistRef, LibraryAlbum, LibraryArtist, LibraryTrack, Page, ReleaseDatePrecision } from './types.js'
+import type { PageRequest } from './store.js'
+
+/**
+ * Matching tracks walked at most: a page deep in a search for a common word reads a few thousand
+ * tracks (BENCHMARKS.md), and no more than this many however common it is. Albums and artists
+ * only a later track would bring are beyond reach, as results past offset 1,000 are on Spotify.
+ */
+export const WALK_CAP = 10_000
+/** Tracks read per query of the walk. */
+const CHUNK = 250
+/** Tracks read to list an album's (a name shared by many albums) or to gather an artist's genres. */
+const ALBUM_CANDIDATES = 5_000
+const ARTIST_CANDIDATES = 500
+
+type AlbumRow = [pk: number, spotifyId: string | null, name: string, date: string | null, precision: string | null, image: string | null,
+  type: string | null, total: number | null, label: string | null, artists: string]
+
+/** A page of the albums or artists the walk found, `total` estimated when it stopped early. */
+function pageOf<T> (found: T[], page: PageRequest, walked: number, matches: number): Page<T> {
+  const items = found.slice(page.offset, page.offset + page.limit)
+  const more = found.length > page.offset + page.limit
+  // Stopped early: as many more per track as so far (Spotify's own totals are estimates too).
+  const total = more ? Math.min(SEARCH_TOTAL_CAP, Math.max(found.length, Math.round(found.length * matches / walked))) : found.length
+  return { items, total, ...page }
+}
+
+export class LibraryCatalog {
+  readonly #tracks: TrackReader
+  readonly #ids: CatalogIds
+  readonly #s: Record<string, Statement>
+
+  constructor (db: Db, tracks: TrackReader, version: () => string) {
+    this.#tracks = tracks
+    this.#ids = new CatalogIds(db, version)
+    const inList = 'IN (SELECT value FROM json_each(?))'
+    const candidates = (columns: string, limit: number, join = ''): string =>
+      `SELECT ${columns} FROM (SELECT rowid AS f FROM tracks_fts WHERE tracks_fts MATCH ? ORDER BY rowid LIMIT ${limit}) m
+       JOIN tracks t ON t.pk = m.f ${FTS_TRACK_PK} ${join}`
+    this.#s = {
+      matches: db.prepare('SELECT rowid FROM tracks_fts WHERE tracks_fts MATCH ? ORDER BY rowid LIMIT ?').pluck(),
+      albums: db.prepare(`SELECT pk, spotify_id, name, release_date, date_precision, image_url, album_type, total_tracks, label, artists
+        FROM albums WHERE pk ${inList}`).raw(),
+      artists: db.prepare(`SELECT pk, spotify_id, name FROM artists WHERE pk ${inList}`).raw(),
+      albumTracks: db.prepare(`${candidates(TRACK_COLUMNS, ALBUM_CANDIDATES, 'JOIN albums a ON a.pk = t.album')}
+        WHERE t.kind = 0 AND t.album ${inList} ORDER BY m.f`).raw(),
+      artistTracks: db.prepare(`${candidates('t.artists, t.genres', ARTIST_CANDIDATES)} WHERE t.kind = 0 ORDER BY m.f`).raw(),
+      trackAlbums: db.prepare(`SELECT pk, album, key FROM tracks WHERE kind = 0 AND pk ${inList}`).raw(),
+      albumSeeds: db.prepare(`SELECT a.pk, a.spotify_id, a.name, coalesce(ar.name, '')
+        FROM albums a LEFT JOIN artists ar ON ar.pk = CAST(a.artists AS INTEGER) WHERE a.pk ${inList}`).raw(),
+      trackArtists: db.prepare(`SELECT pk, artists, genres FROM tracks WHERE kind = 0 AND pk ${inList}`).raw()
+    }
+  }
+
+  /** The album of this id, with the tracks of it the library holds (in disc and track order), or null. */
+  album (id: string): { album: LibraryAlbum, tracks: LibraryTrack[] } | null {
+    const pks = this.#ids.albumRows(id)
+    if (pks.length === 0) return null
+    const rows = this.#s.albums!.all(JSON.stringify(pks)) as AlbumRow[]
+    const names = [...new Set(rows.map(r => foldText(r[2])))].filter(n => n !== '')
+    const stored = new Map<string, StoredTrack>()
+    for (const n of names) for (const r of this.#s.albumTracks!.all(`album : ^ "${n.replaceAll('"', '""')}"`, JSON.stringify(pks)) as StoredTrack[]) stored.set(r[0], r)
+    const tracks = this.#tracks.decode([...stored.values()]).sort(albumOrder)
+    return { album: this.#merged(rows, id, id !== rows[0]![1], tracks[0]?.key ?? null), tracks }
+  }
+
+  /** Whether this album or artist id is one the library made up (Spotify knows none of them). */
+  isSynthetic (id: string): boolean {
+    return this.#ids.isSynthetic(id)
+  }
+
+  artist (id: string): LibraryArtist | null {
+    const pks = this.#ids.artistRows(id)
+    if (pks.length === 0) return null
+    const rows = this.#s.artists!.all(JSON.stringify(pks)) as Array<[number, string, string]>
+    const name = rows[0]![2]
+    const own = new Set(pks)
+    const genres = new Set<string>()
+    const folded = foldText(name)
+    if (folded !== '') {
+      for (const [artists, list] of this.#s.artistTracks!.all(`artists : "${folded.replaceAll('"', '""')}"`) as Array<[string, string | null]>) {
+        const only = artistPks(artists)
+        if (only.length === 1 && own.has(only[0]!) && list !== null) for (const g of JSON.parse(list) as string[]) genres.add(g)
+      }
+    }
+    return { id, synthetic: rows[0]![1] === '', name, genres: [...genres] }
+  }
+
+  /** Albums of the tracks `match` finds, each once, in the order their first track comes. */
+  searchAlbums (match: string, page: PageRequest): Page<LibraryAlbum> {
+    const matches = (this.#s.matches!.all(match, WALK_CAP) as number[]).map(ftsTrackPk)
+    const want = page.offset + page.limit + 1
+    const fold = memoFold()
+    const seedOf = new Map<number, string>()
+    const found = new Map<string, { row: number, sample: string }>()
+    let walked = 0
+    for (let i = 0; i < matches.length && found.size < want; i += CHUNK) {
+      const chunk = matches.slice(i, i + CHUNK)
+      const byTrack = new Map((this.#s.trackAlbums!.all(JSON.stringify(chunk)) as Array<[number, number, string]>).map(r => [r[0], r]))
+      const unseen = [...new Set([...byTrack.values()].map(r => r[1]).filter(a => !seedOf.has(a)))]
+      for (const [pk, id, name, artist] of this.#s.albumSeeds!.all(JSON.stringify(unseen)) as Array<[number, string | null, string, string]>) {
+        seedOf.set(pk, id ?? albumSeed(fold(name), fold(artist)))
+      }
+      for (const pk of chunk) {
+        walked++
+        const r = byTrack.get(pk)
+        if (r === undefined) continue // an episode or a local file: no album to find
+        const seed = seedOf.get(r[1])!
+        if (!found.has(seed)) found.set(seed, { row: r[1], sample: r[2] })
+        if (found.size >= want) break
+      }
+    }
+    const p = pageOf([...found], page, walked, matches.length)
+    const rows = new Map((this.#s.albums!.all(JSON.stringify(p.items.map(([, f]) => f.row))) as AlbumRow[]).map(r => [r[0], r]))
+    const albums = p.items.map(([seed, f]) => {
+      const synthetic = seed.startsWith('album\u0000')
+      return this.#merged([rows.get(f.row)!], synthetic ? syntheticId(seed) : seed, synthetic, f.sample)
+    })
+    return { ...p, items: albums }
+  }
+
+  /** Artists of the tracks `match` finds whose own names `accept` takes, each once, in the order their first track comes. */
+  searchArtists (match: string, accept: (foldedName: string) => boolean, page: PageRequest): Page<LibraryArtist> {
+    const matches = (this.#s.matches!.all(match, WALK_CAP) as number[]).map(ftsTrackPk)
+    const want = page.offset + page.limit + 1
+    // Per artist row: the artist it is (Spotify id, or its folded name), or null when not asked for.
+    const keyOf = new Map<number, string | null>()
+    const found = new Map<string, LibraryArtist>()
+    let walked = 0
+    for (let i = 0; i < matches.length && found.size < want; i += CHUNK) {
+      const chunk = matches.slice(i, i + CHUNK)
+      const byTrack = new Map((this.#s.trackArtists!.all(JSON.stringify(chunk)) as Array<[number, string, string | null]>).map(r => [r[0], r]))
+      const unseen = [...new Set([...byTrack.values()].flatMap(r => artistPks(r[1])).filter(a => !keyOf.has(a)))]
+      const named = new Map<string, string>()
+      for (const [pk, id, name] of this.#s.artists!.all(JSON.stringify(unseen)) as Array<[number, string, string]>) {
+        const folded = foldText(name)
+        const key = accept(folded) ? (id !== '' ? id : `\u0000${folded}`) : null
+        keyOf.set(pk, key)
+        if (key !== null) named.set(key, name)
+      }
+      for (const pk of chunk) {
+        walked++
+        const r = byTrack.get(pk)
+        if (r === undefined) continue
+        const artists = artistPks(r[1])
+        for (const a of artists) {
+          const key = keyOf.get(a)
+          if (key == null) continue
+          let artist = found.get(key)
+          if (artist === undefined && found.size < want) {
+            const name = named.get(key) ?? ''
+            const synthetic = key.startsWith('\u0000')
+            artist = { id: synthetic ? syntheticArtistId(name) : key, synthetic, name, genres: [] }
+            found.set(key, artist)
+          }
+          if (artist !== undefined && artists.length === 1 && r[2] !== null) artist.genres = [...new Set([...artist.genres, ...JSON.parse(r[2]) as string[]])]
+        }
+        if (found.size >= want) break
+      }
+    }
+    return pageOf([...found.values()], page, walked, matches.length)
+  }
+
+  /**
+   * Album rows that are one album, as one: the first row's name, the first date, cover, type,
+   * count and label any row knows, and the shortest artist list (for exports without album
+   * artists, a row's artists are its track's, featured artists included).
+   */
+  #merged (rows: AlbumRow[], id: string, synthetic: boolean, sample: string | null): LibraryAlbum {
+    const pick = <T>(get: (r: AlbumRow) => T | null): T | null => rows.map(get).find(v => v !== null) ?? null
+    const dated = rows.find(r => r[3] !== null)
+    const lists = rows.map(r => artistPks(r[9])).filter(l => l.length > 0).sort((a, b) => a.length - b.length)
+    return {
+      id,
+      synthetic,
+      name: rows[0]![2],
+      releaseDate: dated?.[3] ?? null,
+      releaseDatePrecision: (dated?.[4] ?? null) as ReleaseDatePrecision | null,
+      imageUrl: pick(r => r[5]),
+      artists: this.#artistRefs(lists[0] ?? []),
+      albumType: pick(r => r[6]),
+      totalTracks: pick(r => r[7]),
+      label: pick(r => r[8]),
+      sampleTrack: sample
+    }
+  }
+
+  #artistRefs (pks: number[]): ArtistRef[] {
+    if (pks.length === 0) return []
+    const byPk = new Map((this.#s.artists!.all(JSON.stringify(pks)) as Array<[number, string, string]>).map(([pk, id, name]) => [pk, { id: id === '' ? null : id, name }]))
+    return pks.flatMap(pk => byPk.get(pk) ?? [])
+  }
+}
+
+/** Disc, then track number (unknown last), then name. */
+function albumOrder (a: LibraryTrack, b: LibraryTrack): number {
+  return (a.discNumber ?? 1) - (b.discNumber ?? 1) || (a.trackNumber ?? Infinity) - (b.trackNumber ?? Infinity) || a.name.localeCompare(b.name)
+}
