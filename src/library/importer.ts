@@ -105,7 +105,11 @@ export async function importLibrary (db: Db, root: string, opts: ImportOptions =
       }
     }
     const events = bytes > WORKER_THRESHOLD ? readInWorker(toRead, w.fresh) : readInline(toRead, w.fresh)
+    // Files that turned out to be no export at all (a .json or .txt that is none): a folder of
+    // nothing else has nothing importable, and changes nothing, as an empty one.
+    const noExport: string[] = []
     for await (const e of events) {
+      if (e.t === 'skip' && e.quiet === true) noExport.push(e.rel)
       const done = w.apply(e, known.has(e.rel))
       if (done === null) continue
       if (done === 'same') counts.unchanged++
@@ -116,6 +120,10 @@ export async function importLibrary (db: Db, root: string, opts: ImportOptions =
         counts.rejected += done.rejected
       }
       progress(e.rel)
+    }
+    if (noExport.length === files.length) {
+      db.exec('ROLLBACK')
+      return { ...summary(), replaced: null, files: { seen: 0, indexed: 0, unchanged: 0, removed: 0, skipped: 0 }, otherFiles: [...others, ...noExport].sort() }
     }
     w.finish()
     rememberRoot(db, absRoot)

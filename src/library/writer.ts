@@ -1,7 +1,9 @@
 // The write side of an import: applies the file reader's events to the library's tables, inside
 // the importer's one transaction, with statements prepared once. Albums, artists and users are
 // found (or added) by value, remembered for the import in compact tables; a track seen again is
-// merged (merge.ts). Rows are written in batches (batch-insert.ts, fts-buffer.ts).
+// merged (merge.ts). Rows are written in batches (batch-insert.ts, fts-buffer.ts). Over 300
+// lines: one closure over the import's statements and state, which files of several playlists
+// (a part at a time) and the change log's hooks (change-log.ts) need to share.
 import { BatchInsert } from './batch-insert.js'
 import { LOOKUP_INDEXES, type Db } from '../db.js'
 import type { FileEvent, FileMeta } from './file-reader.js'
