@@ -1,9 +1,11 @@
 // The library's albums and artists: by id (catalog-ids.ts) and by search. The search index holds
 // tracks, so an album or artist search walks the matching tracks in the index's order (richest
 // first) and keeps each album or artist the first time one of its tracks comes by, reading only
-// as far as the page needs: the cost follows the offset, never the library's size.
+// as far as the page needs: the cost follows the offset, never the library's size. An artist
+// search by name alone reads the artists' names instead (artist-names.ts).
 import type { Statement } from 'better-sqlite3'
 import type { Db } from '../db.js'
+import { ArtistNames } from './artist-names.js'
 import { CatalogIds } from './catalog-ids.js'
 import { foldText, SEARCH_TOTAL_CAP } from './search-query.js'
 import { albumSeed, syntheticArtistId, syntheticId } from './synthetic-ids.js'
@@ -39,11 +41,13 @@ function pageOf<T> (found: T[], page: PageRequest, walked: number, matches: numb
 export class LibraryCatalog {
   readonly #tracks: TrackReader
   readonly #ids: CatalogIds
+  readonly #names: ArtistNames
   readonly #s: Record<string, Statement>
 
   constructor (db: Db, tracks: TrackReader, version: () => string) {
     this.#tracks = tracks
     this.#ids = new CatalogIds(db, version)
+    this.#names = new ArtistNames(db, version)
     const inList = 'IN (SELECT value FROM json_each(?))'
     const candidates = (columns: string, limit: number, join = ''): string =>
       `SELECT ${columns} FROM (SELECT rowid AS f FROM tracks_fts WHERE tracks_fts MATCH ? ORDER BY rowid LIMIT ${limit}) m
@@ -59,7 +63,7 @@ export class LibraryCatalog {
       trackAlbums: db.prepare(`SELECT pk, album, key FROM tracks WHERE kind = 0 AND pk ${inList}`).raw(),
       albumSeeds: db.prepare(`SELECT a.pk, a.spotify_id, a.name, coalesce(ar.name, '')
         FROM albums a LEFT JOIN artists ar ON ar.pk = CAST(a.artists AS INTEGER) WHERE a.pk ${inList}`).raw(),
-      trackArtists: db.prepare(`SELECT pk, artists, genres FROM tracks WHERE kind = 0 AND pk ${inList}`).raw()
+      trackArtists: db.prepare(`SELECT pk, artists FROM tracks WHERE kind = 0 AND pk ${inList}`).raw()
     }
   }
 
@@ -85,16 +89,32 @@ export class LibraryCatalog {
     if (pks.length === 0) return null
     const rows = this.#s.artists!.all(JSON.stringify(pks)) as Array<[number, string, string]>
     const name = rows[0]![2]
+    return { id, synthetic: rows[0]![1] === '', name, genres: this.#genres(pks, name) }
+  }
+
+  /**
+   * Artists whose own names `accept` takes, the one named exactly `exact` first, then by name
+   * (artist-names.ts). Search results carry no genres (gathering them costs a phrase query a
+   * result; Spotify leaves artists' genres out for development-mode apps since 2026):
+   * `GET /v1/artists/{id}` has them.
+   */
+  searchArtistNames (accept: (foldedName: string) => boolean, exact: string, page: PageRequest): Page<LibraryArtist> {
+    const found = this.#names.find(accept, exact)
+    const items = found.slice(page.offset, page.offset + page.limit).map(a => ({ id: a.id ?? syntheticArtistId(a.name), synthetic: a.id === null, name: a.name, genres: [] }))
+    return { items, total: found.length, ...page }
+  }
+
+  /** The genres of the tracks that name this artist (its rows `pks`) as their only artist. */
+  #genres (pks: number[], name: string): string[] {
     const own = new Set(pks)
     const genres = new Set<string>()
     const folded = foldText(name)
-    if (folded !== '') {
-      for (const [artists, list] of this.#s.artistTracks!.all(`artists : "${folded.replaceAll('"', '""')}"`) as Array<[string, string | null]>) {
-        const only = artistPks(artists)
-        if (only.length === 1 && own.has(only[0]!) && list !== null) for (const g of JSON.parse(list) as string[]) genres.add(g)
-      }
+    if (folded === '') return []
+    for (const [artists, list] of this.#s.artistTracks!.all(`artists : "${folded.replaceAll('"', '""')}"`) as Array<[string, string | null]>) {
+      const only = artistPks(artists)
+      if (only.length === 1 && own.has(only[0]!) && list !== null) for (const g of JSON.parse(list) as string[]) genres.add(g)
     }
-    return { id, synthetic: rows[0]![1] === '', name, genres: [...genres] }
+    return [...genres]
   }
 
   /** Albums of the tracks `match` finds, each once, in the order their first track comes. */
@@ -140,7 +160,7 @@ export class LibraryCatalog {
     let walked = 0
     for (let i = 0; i < matches.length && found.size < want; i += CHUNK) {
       const chunk = matches.slice(i, i + CHUNK)
-      const byTrack = new Map((this.#s.trackArtists!.all(JSON.stringify(chunk)) as Array<[number, string, string | null]>).map(r => [r[0], r]))
+      const byTrack = new Map((this.#s.trackArtists!.all(JSON.stringify(chunk)) as Array<[number, string]>).map(r => [r[0], r]))
       const unseen = [...new Set([...byTrack.values()].flatMap(r => artistPks(r[1])).filter(a => !keyOf.has(a)))]
       const named = new Map<string, string>()
       for (const [pk, id, name] of this.#s.artists!.all(JSON.stringify(unseen)) as Array<[number, string, string]>) {
@@ -157,14 +177,11 @@ export class LibraryCatalog {
         for (const a of artists) {
           const key = keyOf.get(a)
           if (key == null) continue
-          let artist = found.get(key)
-          if (artist === undefined && found.size < want) {
+          if (!found.has(key) && found.size < want) {
             const name = named.get(key) ?? ''
             const synthetic = key.startsWith('\u0000')
-            artist = { id: synthetic ? syntheticArtistId(name) : key, synthetic, name, genres: [] }
-            found.set(key, artist)
+            found.set(key, { id: synthetic ? syntheticArtistId(name) : key, synthetic, name, genres: [] })
           }
-          if (artist !== undefined && artists.length === 1 && r[2] !== null) artist.genres = [...new Set([...artist.genres, ...JSON.parse(r[2]) as string[]])]
         }
         if (found.size >= want) break
       }

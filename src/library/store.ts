@@ -229,11 +229,18 @@ export class LibraryStore {
     return { ...found, items: this.#filledAlbums(found.items) }
   }
 
-  /** Artists named as an artist search asks (free text and artist: on the names; genre:, year: on their tracks). */
+  /**
+   * Artists named as an artist search asks (free text and artist: on the names; genre:, year: on
+   * their tracks): by name alone in memory when nothing filters their tracks, else through the tracks.
+   */
   searchArtists (q: string, page: PageRequest): Page<LibraryArtist> {
     const { parsed, match } = this.#query(q, 'artist')
     if (match === null) return { items: [], total: 0, ...page }
-    return this.#catalog.searchArtists(match, nameMatcher(parsed.text, parsed.artist), page)
+    const accept = nameMatcher(parsed.text, parsed.artist)
+    const byName = parsed.year === null && parsed.genre.length + parsed.album.length + parsed.track.length + parsed.isrc.length === 0
+    return byName
+      ? this.#catalog.searchArtistNames(accept, foldText([...parsed.text, ...parsed.artist].join(' ')), page)
+      : this.#catalog.searchArtists(match, accept, page)
   }
 
   /** The library's playlists whose names hold the free text (filters name no playlist field). Playlists are one per file: a few hundred, read in one pass. */
