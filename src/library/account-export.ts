@@ -102,6 +102,8 @@ type Json = Record<string, unknown>
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null)
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
+const DAY = /^\d{4}-\d{2}-\d{2}$/
+
 /** A YourLibrary.json track: {artist, album, track, uri}. */
 function libraryItem (v: unknown): { track: LibraryTrack, addedAt: null } | string {
   if (!isObject(v)) return 'not a track'
@@ -109,11 +111,16 @@ function libraryItem (v: unknown): { track: LibraryTrack, addedAt: null } | stri
   return typeof t === 'string' ? t : { track: t, addedAt: null }
 }
 
-/** A playlist item: a track, an episode or a local file, and its addedDate (a date, kept as written); null for an audiobook (no track). */
+/**
+ * A playlist item: a track, an episode or a local file, and its addedDate; null for an audiobook
+ * (no track). The export writes the day alone (`2024-05-01`); Spotify's `added_at` is a moment,
+ * so a day becomes its first second in UTC (a finer value is kept as written).
+ */
 function playlistItem (v: unknown): { track: LibraryTrack, addedAt: string | null } | string | null {
   if (!isObject(v)) return 'not a playlist item'
   if (isObject(v.audiobook)) return null
-  const addedAt = str(v.addedDate)
+  const added = str(v.addedDate)
+  const addedAt = added !== null && DAY.test(added) ? `${added}T00:00:00Z` : added
   let t: LibraryTrack | string
   if (isObject(v.track)) t = trackOf(str(v.track.trackName), str(v.track.artistName), str(v.track.albumName), str(v.track.trackUri))
   else if (isObject(v.episode)) t = trackOf(str(v.episode.episodeName), str(v.episode.showName), str(v.episode.showName), str(v.episode.episodeUri))

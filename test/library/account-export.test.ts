@@ -43,11 +43,12 @@ t.test('the library and playlists, recognised by content; other JSON files are n
   const road = store.playlistsNamed('Road Trip')[0]!
   const items = body(store, `/v1/playlists/${road.id}/items`).items
   t.same(items.map((i: any) => [i.track.type, i.track.name, i.added_at, i.is_local]), [
-    ['track', '1901', '2024-04-30', false],
-    ['track', 'First Take!', '2024-05-01', true],
-    ['episode', 'Episode 12: Maps', '2024-05-01', false],
-    ['track', 'Nightcall', '2024-05-01', false]
-  ], 'tracks, a local file, an episode; added dates as the export writes them (a date)')
+    ['track', '1901', '2024-04-30T00:00:00Z', false],
+    ['track', 'First Take!', '2024-05-01T00:00:00Z', true],
+    ['episode', 'Episode 12: Maps', '2024-05-01T00:00:00Z', false],
+    ['track', 'Nightcall', '2024-05-01T00:00:00Z', false]
+  ], 'tracks, a local file, an episode; the export\'s added days as their first second (Spotify\'s added_at is a moment)')
+  checkSchema(t, 'PagingPlaylistTrackObject', body(store, `/v1/playlists/${road.id}/items`), ['local-file', 'no-added-by', 'no-release-date', 'episode-facts'])
   t.same(items[1].track.uri, 'spotify:local:The+Garage+Band:Demos:First+Take%21:201')
   t.same(items[1].track.artists.map((a: any) => a.name), ['The Garage Band'])
 })
