@@ -75,28 +75,33 @@ function range (query: URLSearchParams): number | ReturnType<typeof badRequest> 
   return RANGES[name] ?? badRequest('Invalid time range')
 }
 
-/** The user's top tracks over `time_range`, counted from the history's last play. */
-export const getTopTracks: Handler = ({ store, ctx, query, rawQuery }) => {
+/** Where a top list's plays start (its `time_range` before the history's last play) and the page asked; null with no history. */
+function topWindow (store: LibraryStore, query: URLSearchParams): { since: number, page: { limit: number, offset: number } } | ReturnType<typeof badRequest> | null {
   const latest = store.history.latest()
   if (latest === null) return null
   const span = range(query)
   if (isAnswer(span)) return span
   const page = parsePage(query, { limit: { min: 1, max: 50, fallback: 20 } })
   if (isAnswer(page)) return page
-  const tracks = store.history.topTracks(latest - span, TOP_CANDIDATES).map(r => trackPlayed(store, r)).filter(t => t !== null)
+  return { since: latest - span, page }
+}
+
+/** The user's top tracks over `time_range`, counted from the history's last play. */
+export const getTopTracks: Handler = ({ store, ctx, query, rawQuery }) => {
+  const w = topWindow(store, query)
+  if (w === null || isAnswer(w)) return w
+  const { since, page } = w
+  const tracks = store.history.topTracks(since, TOP_CANDIDATES).map(r => trackPlayed(store, r)).filter(t => t !== null)
   const items = tracks.slice(page.offset, page.offset + page.limit).map(t => shapeTrack(t, ctx))
   return ok(shapePage(items, { ...page, total: tracks.length }, resourceHref(ctx, '/me/top/tracks', rawQuery)))
 }
 
 /** The user's top artists over `time_range`: the artists the history names, as the library knows them (a synthetic id for one it names without an id). */
 export const getTopArtists: Handler = ({ store, ctx, query, rawQuery }) => {
-  const latest = store.history.latest()
-  if (latest === null) return null
-  const span = range(query)
-  if (isAnswer(span)) return span
-  const page = parsePage(query, { limit: { min: 1, max: 50, fallback: 20 } })
-  if (isAnswer(page)) return page
-  const ranked = store.history.topArtists(latest - span, TOP_CANDIDATES)
+  const w = topWindow(store, query)
+  if (w === null || isAnswer(w)) return w
+  const { since, page } = w
+  const ranked = store.history.topArtists(since, TOP_CANDIDATES)
   const items = ranked.slice(page.offset, page.offset + page.limit).map(a => {
     // The library's artist of that name (its id, genres), else the synthetic id an id-less artist has.
     const id = store.history.artistId(a.artist)

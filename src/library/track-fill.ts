@@ -12,21 +12,10 @@ export function needsFacts (t: LibraryTrack): boolean {
 }
 
 export function fillTrack (t: LibraryTrack, f: TrackFacts): LibraryTrack {
-  const a = t.album
-  const dated = a.releaseDate !== null
   return {
     ...t,
     artists: fillArtists(t.artists, f.artists),
-    album: {
-      ...a,
-      id: a.id ?? f.albumId,
-      releaseDate: dated ? a.releaseDate : f.releaseDate,
-      releaseDatePrecision: dated ? a.releaseDatePrecision : f.releaseDatePrecision,
-      imageUrl: a.imageUrl ?? f.imageUrl,
-      artists: fillArtists(a.artists, f.albumArtists),
-      albumType: a.albumType ?? f.albumType,
-      totalTracks: a.totalTracks ?? f.totalTracks
-    },
+    album: { ...albumGaps(t.album, f), id: t.album.id ?? f.albumId },
     discNumber: t.discNumber ?? f.discNumber,
     trackNumber: t.trackNumber ?? f.trackNumber,
     durationMs: t.durationMs ?? f.durationMs,
@@ -46,6 +35,11 @@ export function albumNeedsFacts (a: LibraryAlbum): boolean {
  */
 export function fillAlbum (a: LibraryAlbum, f: TrackFacts | undefined): LibraryAlbum {
   if (f === undefined || (!a.synthetic && f.albumId !== a.id)) return a
+  return albumGaps(a, f)
+}
+
+/** The album with what the answer adds where it is silent (what it knows is kept). */
+function albumGaps<A extends LibraryAlbum | LibraryTrack['album']> (a: A, f: TrackFacts): A {
   const dated = a.releaseDate !== null
   return {
     ...a,
