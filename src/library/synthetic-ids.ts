@@ -4,40 +4,42 @@
 // process and after every re-import, so a script can keep them; the proxy answers for them from
 // the library (`GET /v1/albums/{id}`, `/v1/artists/{id}`, `/v1/playlists/{id}`), and Spotify
 // knows none of them.
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { foldText } from './search-query.js'
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
-/** Digest bytes read as one big-endian number: 136 bits, more than 22 base62 digits hold. */
-const DIGEST_BYTES = 17
+const LIMB = 2 ** 32
 
 /** The last 22 base62 digits of the first 17 bytes of SHA-256(`spotify-csv-proxy:<seed>`). */
 export function syntheticId (seed: string): string {
-  const n = createHash('sha256').update(`spotify-csv-proxy:${seed}`).digest().subarray(0, DIGEST_BYTES)
+  const d = hash('sha256', `spotify-csv-proxy:${seed}`, 'buffer')
+  // The 17 bytes as one number in base 2^32 (the top byte a limb of its own), divided by 62
+  // once per digit, least significant first: a limb and a remainder stay below 2^38, exact in a double.
+  const limbs = [d[0]!, d.readUInt32BE(1), d.readUInt32BE(5), d.readUInt32BE(9), d.readUInt32BE(13)]
   const digits: string[] = new Array(22)
-  // Long division of the byte string by 62, once per digit, least significant first.
-  for (let d = 21; d >= 0; d--) {
+  for (let i = 21; i >= 0; i--) {
     let rest = 0
-    for (let i = 0; i < DIGEST_BYTES; i++) {
-      const v = rest * 256 + n[i]!
-      n[i] = Math.floor(v / 62)
-      rest = v % 62
+    for (let j = 0; j < limbs.length; j++) {
+      const v = rest * LIMB + limbs[j]!
+      limbs[j] = Math.floor(v / 62)
+      rest = v - limbs[j]! * 62
     }
-    digits[d] = BASE62[rest]!
+    digits[i] = BASE62[rest]!
   }
   return digits.join('')
 }
 
-// Albums and artists repeat on every page that names them: their ids are kept, a few thousand.
-const MEMO_SIZE = 4096
+// Albums and artists repeat on every page that names them: their ids are kept by the names as
+// written (a page of 100 entries names up to 200 of them; a hit then costs no folding and no digest).
+const MEMO_SIZE = 32_768
 const memo = new Map<string, string>()
 
-function remembered (seed: string): string {
-  let id = memo.get(seed)
+function remembered (written: string, seed: () => string): string {
+  let id = memo.get(written)
   if (id === undefined) {
     if (memo.size >= MEMO_SIZE) memo.clear()
-    id = syntheticId(seed)
-    memo.set(seed, id)
+    id = syntheticId(seed())
+    memo.set(written, id)
   }
   return id
 }
@@ -57,9 +59,9 @@ export function artistSeed (foldedName: string): string {
 }
 
 export function syntheticAlbumId (name: string, firstArtist: string): string {
-  return remembered(albumSeed(foldText(name), foldText(firstArtist)))
+  return remembered(`b\u0000${name}\u0000${firstArtist}`, () => albumSeed(foldText(name), foldText(firstArtist)))
 }
 
 export function syntheticArtistId (name: string): string {
-  return remembered(artistSeed(foldText(name)))
+  return remembered(`r\u0000${name}`, () => artistSeed(foldText(name)))
 }
