@@ -26,6 +26,7 @@ import { oneClientReport, planOneClient, runOneClient, type OneClientRun } from 
 import { countItems, planRequests, type BenchRequest, type RouteKey, type RouteSpec } from './fallback/requests.js'
 import { profileMarkdown, summariseProfile } from './proxy/profile.js'
 import { PROFILED_PREFIX } from './proxy/wire.js'
+import { mapLimit } from '../src/map-limit.js'
 
 const SCRIPT = fileURLToPath(import.meta.url)
 const REPO = path.resolve(path.dirname(SCRIPT), '..')
@@ -397,20 +398,6 @@ async function freePort (): Promise<number> {
       s.close(() => resolve(port))
     })
   })
-}
-
-/** `fn` over `items`, at most `limit` at a time, results in order. */
-async function mapLimit<T, R> (items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++
-      out[i] = await fn(items[i]!)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return out
 }
 
 // ---------------------------------------------------------------------------------------------

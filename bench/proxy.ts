@@ -25,6 +25,7 @@ import { findNginx, NGINX_MISSING, nginxVersion, startNginx } from './proxy/ngin
 import { profileMarkdown, summariseProfile } from './proxy/profile.js'
 import { PROFILED_PREFIX, READY_PREFIX } from './proxy/wire.js'
 import { findWrk, runWrk, wrkScript, wrkVersion, type WrkResult } from './proxy/wrk.js'
+import { mapLimit } from '../src/map-limit.js'
 
 const SCRIPT = fileURLToPath(import.meta.url)
 const REPO = path.resolve(path.dirname(SCRIPT), '..')
@@ -302,20 +303,6 @@ async function load (origin: string, tokens: string[], duration: number, connect
 async function fetchAnswer (url: string, token: string): Promise<{ status: number, headers: Headers, body: Buffer }> {
   const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } })
   return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) }
-}
-
-/** `fn` over `items`, at most `limit` at a time, results in order. */
-async function mapLimit<T, R> (items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++
-      out[i] = await fn(items[i]!)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return out
 }
 
 function countKinds (urls: string[]): Record<string, number> {

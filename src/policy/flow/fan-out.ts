@@ -6,6 +6,7 @@
 import { singlePath, type EntityRequest } from '../entity-requests.js'
 import type { FlowRequest } from './context.js'
 import { built, isMiss, missingHeaders, SOURCE_RANK, type Reply } from './reply.js'
+import { mapLimit } from '../../map-limit.js'
 
 /** In flight at a time. */
 const CONCURRENCY = 4
@@ -27,18 +28,4 @@ export async function fanOut (req: FlowRequest, er: EntityRequest, handle: (req:
   const reason = parts.find(r => r.reason !== null)?.reason ?? null
   const reply = built({ tracks }, worst.source, reason, missing > 0 ? missingHeaders(reason, missing) : {})
   return { ...reply, upstreamStatus: worst.upstreamStatus, upstreamMs: parts.reduce((sum, r) => sum + (r.upstreamMs ?? 0), 0) }
-}
-
-/** `fn` over `items`, at most `limit` at a time, results in order. */
-async function mapLimit<T, R> (items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++
-      out[i] = await fn(items[i]!)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return out
 }
