@@ -1,23 +1,21 @@
 // The write side of an import: applies the file reader's events to the library's tables, inside
-// the importer's one transaction, with statements prepared once. Albums, artists and users are
-// found (or added) by value, remembered for the import in compact tables; a track seen again is
-// merged (merge.ts). Rows are written in batches (batch-insert.ts, fts-buffer.ts). Over 300
-// lines: one closure over the import's statements and state, which files of several playlists
-// (a part at a time) and the change log's hooks (change-log.ts) need to share.
+// the importer's one transaction, with statements prepared once. A track seen again is merged
+// (merge.ts); rows are written in batches (batch-insert.ts, fts-buffer.ts); albums, artists and
+// users are found or added by catalog-rows.ts, and what is derived from the whole library at the
+// end is written by derived-tables.ts.
 import { BatchInsert } from './batch-insert.js'
 import { LOOKUP_INDEXES, type Db } from '../db.js'
 import type { FileEvent, FileMeta } from './file-reader.js'
+import { CatalogRows } from './catalog-rows.js'
+import { writeLibraryYears, writeLikedSongs } from './derived-tables.js'
 import { FtsBuffer } from './fts-buffer.js'
-import { KeyTable } from './key-table.js'
 import { mergeTracks } from './merge.js'
 import { describePlaylistFile, syntheticPlaylistId } from './playlist-files.js'
 import { printable } from '../terminal-text.js'
-import { ADDED_AT_TEXT } from './added-at.js'
-import { decodeEncoded, encodeTrack, ftsRowid, hash32, RICHNESS, storedValues, TRACK_COLUMNS, TRACK_VALUE_COLUMNS, type AlbumValues, type ArtistKey, type EncodedTrack, type StoredTrack } from './track-codec.js'
+import { decodeEncoded, encodeTrack, ftsRowid, RICHNESS, storedValues, TRACK_COLUMNS, TRACK_VALUE_COLUMNS, type EncodedTrack, type StoredTrack } from './track-codec.js'
 import { TrackReader } from './track-reader.js'
 import { historyWriter } from './history-writer.js'
 import { changeLog } from './change-log.js'
-import { ValueCache } from './value-cache.js'
 import type { PlaylistIdSource } from './types.js'
 
 /** The slice of a pino/Fastify logger the importer uses. */
@@ -65,14 +63,6 @@ export function libraryWriter (db: Db, logger?: ImportLogger, root = '') {
     storedValuesOf: db.prepare(`SELECT pk, ${TRACK_VALUE_COLUMNS}, album, artists FROM tracks WHERE pk = ?`).raw(),
     storedTrack: db.prepare(`SELECT ${TRACK_COLUMNS} FROM tracks t JOIN albums a ON a.pk = t.album WHERE t.pk = ?`).raw(),
     trackPk: db.prepare('SELECT pk FROM tracks WHERE key = ?').pluck(),
-    artist: db.prepare('SELECT pk FROM artists WHERE name = ? AND spotify_id = ?').pluck(),
-    addArtist: db.prepare('INSERT INTO artists (spotify_id, name) VALUES (?, ?)'),
-    album: db.prepare(`SELECT pk FROM albums WHERE hash = ? AND spotify_id IS ? AND name = ? AND release_date IS ? AND date_precision IS ?
-      AND image_url IS ? AND album_type IS ? AND total_tracks IS ? AND label IS ? AND artists = ?`).pluck(),
-    addAlbum: db.prepare(`INSERT INTO albums (hash, spotify_id, name, release_date, date_precision, image_url, album_type, total_tracks, label, artists)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    user: db.prepare('SELECT pk FROM library_users WHERE id = ?').pluck(),
-    addUser: db.prepare('INSERT INTO library_users (id) VALUES (?)'),
     addPlaylist: db.prepare('INSERT INTO playlists (id, path, name, is_liked, id_source, track_count) VALUES (?, ?, ?, ?, ?, 0)'),
     closePlaylist: db.prepare('UPDATE playlists SET owner_id = ?, track_count = ?, updated_at = ? WHERE pk = ?'),
     fileRow: db.prepare(`INSERT OR REPLACE INTO library_files (path, size, mtime_ms, sha256, status, reason, dialect, encoding, rows, rejected, playlist_id)
@@ -104,18 +94,13 @@ export function libraryWriter (db: Db, logger?: ImportLogger, root = '') {
   // Into an empty store, tracks (numbered by the reader), albums and artists (numbered here) are
   // written in batches with their rowids; otherwise one by one, for the rowid SQLite gives.
   const numbered = new BatchInsert(db, `tracks (pk, key, ${TRACK_VALUE_COLUMNS}, album, artists)`, TRACK_WIDTH)
-  const newAlbums = new BatchInsert(db, 'albums (pk, hash, spotify_id, name, release_date, date_precision, image_url, album_type, total_tracks, label, artists)', 11)
-  const newArtists = new BatchInsert(db, 'artists (pk, spotify_id, name)', 3)
+  const catalog = new CatalogRows(db, fresh)
   const fts = new FtsBuffer(db)
-  // Albums are many (a million-row library has ~180,000): the import's tables of what it has met
-  // are compact and off the heap.
-  const albums = new KeyTable(fresh)
-  const artists = new KeyTable(fresh)
-  const artistLists = new ValueCache<string>(4e6)
-  const users = new ValueCache<number>(1e6)
   /** Everything batched is written, before a read of those tables. */
   const flush = (): void => {
-    for (const b of [newArtists, newAlbums, numbered, items]) b.flush()
+    catalog.flush()
+    numbered.flush()
+    items.flush()
   }
   /** Tracks added, changed or dropped: the release years are written down again. */
   let dirty = false
@@ -125,43 +110,9 @@ export function libraryWriter (db: Db, logger?: ImportLogger, root = '') {
   let likedChanged = false
   let open: OpenFile | null = null
 
-  const artistPk = ([id, name]: ArtistKey): number => {
-    const key = `${id}\u0000${name}`
-    const known = artists.find(key)
-    if (known !== -1) return artists.rowid(known) ?? artists.value(known)
-    if (fresh) {
-      const pk = artists.rowid(artists.add(key, 0))!
-      newArtists.add(pk, id, name)
-      return pk
-    }
-    const pk = (s.artist.get(name, id) as number | undefined) ?? Number(s.addArtist.run(id, name).lastInsertRowid)
-    artists.add(key, pk)
-    return pk
-  }
-  const artistList = (json: string): string => artistLists.get(json, () => (JSON.parse(json) as ArtistKey[]).map(artistPk).join(','))
-  const albumPk = (json: string): number => {
-    const known = albums.find(json)
-    if (known !== -1) return albums.rowid(known) ?? albums.value(known)
-    const [id, name, date, precision, image, type, total, label, list] = JSON.parse(json) as AlbumValues
-    const row = [id, name, date, precision, image, type, total, label, list.map(artistPk).join(',')] as const
-    const hash = hash32(JSON.stringify(row))
-    if (fresh) {
-      const pk = albums.rowid(albums.add(json, 0))!
-      newAlbums.add(pk, hash, ...row)
-      return pk
-    }
-    const pk = (s.album.get(hash, ...row) as number | undefined) ?? Number(s.addAlbum.run(hash, ...row).lastInsertRowid)
-    albums.add(json, pk)
-    return pk
-  }
-  const userPk = (id: string): number => users.get(id, () => (s.user.get(id) as number | undefined) ?? Number(s.addUser.run(id).lastInsertRowid))
-
-  /** The rows the track's album and artists are, as the tracks columns hold them. */
-  const links = ([, artists, album]: EncodedTrack): [number, string] => [albumPk(album), artistList(artists)]
-
   const insert = (key: string, e: EncodedTrack, rowid: number | null): number => {
     dirty = true
-    const row = [rowid, key, ...storedValues(e[0]), ...links(e)]
+    const row = [rowid, key, ...storedValues(e[0]), ...catalog.links(e)]
     const pk = rowid ?? Number(s.insertTrack.run(row).lastInsertRowid)
     if (rowid !== null) numbered.addRow(row)
     fts.add(ftsRowid(pk, e[0][RICHNESS]), e[3])
@@ -178,12 +129,12 @@ export function libraryWriter (db: Db, logger?: ImportLogger, root = '') {
     const stored = fresh && first ? undefined : storedOf(key, rowid)
     if (stored === undefined) return insert(key, e, rowid)
     const pk = stored[0] as number
-    let next = [...storedValues(e[0]), ...links(e)]
+    let next = [...storedValues(e[0]), ...catalog.links(e)]
     if (same(stored, next)) return pk
     const prev = reader.decodeOne(s.storedTrack.get(pk) as StoredTrack)!
     const mergedTrack = mergeTracks(prev, decodeEncoded(key, e))
     const merged = encodeTrack(mergedTrack)
-    next = [...storedValues(merged[0]), ...links(merged)]
+    next = [...storedValues(merged[0]), ...catalog.links(merged)]
     if (same(stored, next)) return pk
     log.trackChanged(prev, mergedTrack)
     dirty = true
@@ -289,7 +240,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger, root = '') {
             const l = f.list!
             const pk = encoded !== null ? track(key, encoded, first, rowid) : rowid ?? s.trackPk.get(key) as number
             l.keys?.push(key)
-            items.add(l.pk, l.position++, pk, typeof addedAt === 'number' ? BigInt(addedAt) : addedAt, addedBy === null ? null : userPk(addedBy))
+            items.add(l.pk, l.position++, pk, typeof addedAt === 'number' ? BigInt(addedAt) : addedAt, addedBy === null ? null : catalog.userPk(addedBy))
             if (addedBy !== null) l.addedBy.set(addedBy, (l.addedBy.get(addedBy) ?? 0) + 1)
             const at = typeof addedAt === 'number' ? addedAt * 1000 : addedAt === null ? NaN : Date.parse(addedAt)
             if (!Number.isNaN(at) && (l.newest === null || at > l.newest)) l.newest = at
@@ -332,10 +283,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger, root = '') {
       log.finish()
       if (fresh) for (const index of Object.values(LOOKUP_INDEXES)) db.exec(index)
       if (likedChanged) writeLikedSongs(db)
-      if (dirty) {
-        db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('library_years', ?)")
-          .run(JSON.stringify(db.prepare('SELECT DISTINCT CAST(substr(release_date, 1, 4) AS INTEGER) FROM albums WHERE release_date IS NOT NULL ORDER BY 1').pluck().all()))
-      }
+      if (dirty) writeLibraryYears(db)
     }
   }
 }
@@ -347,18 +295,4 @@ function same (stored: unknown[], next: unknown[]): boolean {
     if (a !== b && !(Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b))) return false
   }
   return true
-}
-
-/**
- * Several Liked Songs exports (old and new, both exporters) are one set of saved tracks: each
- * track once, at its latest added_at, most recent first, then in export order. Written out in
- * that order so a page of /v1/me/tracks is a range read.
- */
-function writeLikedSongs (db: Db): void {
-  db.exec('DELETE FROM liked_songs')
-  db.exec(`INSERT INTO liked_songs (position, track, added_at)
-    SELECT row_number() OVER (ORDER BY at IS NULL, at DESC, first, key) - 1, track, at FROM (
-      SELECT i.track, max(${ADDED_AT_TEXT('i.added_at')}) AS at, min(i.position) AS first, t.key
-      FROM playlist_items i JOIN playlists p ON p.pk = i.playlist JOIN tracks t ON t.pk = i.track
-      WHERE p.is_liked = 1 GROUP BY i.track)`)
 }
