@@ -8,17 +8,14 @@
 // BENCHMARKS.md between the bench:import markers.
 //
 //   npm run bench:import -- [--write] [--regen] [--rows N --files M] [--dir DIR]
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { parse } from 'csv-parse/sync'
 import { openDatabase } from '../src/db.js'
-import { importLibrary } from '../src/library/importer.js'
-import { listLibrary } from '../src/library/sources.js'
 import { Rng } from './rng.js'
 
 const SCRIPT = fileURLToPath(import.meta.url)
@@ -29,6 +26,8 @@ const BENCHMARKS_MD = path.join(REPO, 'BENCHMARKS.md')
 const MARK_START = '<!-- bench:import:start -->'
 const MARK_END = '<!-- bench:import:end -->'
 const RESULT_PREFIX = '@@bench:import '
+/** Runs each phase over the compiled sources: bench/import-phase.mjs. */
+const PHASE_SCRIPT = path.join(REPO, 'bench', 'import-phase.mjs')
 
 /** The full library: bench/fallback.ts's one-client section serves it too. */
 export const DEFAULT_ROWS = 1_000_000
@@ -84,9 +83,6 @@ const { values: args } = parseArgs({
   // Imported (bench/fallback.ts uses the generator), the command line is not this script's.
   args: IS_MAIN ? process.argv.slice(2) : [],
   options: {
-    worker: { type: 'string' },
-    lib: { type: 'string' },
-    db: { type: 'string' },
     rows: { type: 'string' },
     files: { type: 'string' },
     dir: { type: 'string' },
@@ -111,6 +107,8 @@ async function main (): Promise<void> {
   const dir = path.resolve(args.dir ?? path.join(REPO, 'bench', '.work'))
   const cases: LibraryCase[] = [{ label: `${fmtInt(files)} files`, files }, { label: 'one file', files: 1 }]
 
+  log('compiling the sources (the import runs as the package ships it)…')
+  const dist = compileSources()
   const runs: CaseRun[] = []
   for (const c of cases) {
     // A smoke-sized library gets its own folder so it never replaces the full one.
@@ -121,7 +119,7 @@ async function main (): Promise<void> {
     const results = {} as Record<Phase, WorkerResult>
     for (const phase of PHASES) {
       log(`▸ ${c.label}: ${PHASE_LABEL[phase]}…`)
-      const r = await runPhase(phase, lib, db)
+      const r = await runPhase(phase, lib, db, dist)
       log(`  ${fmtSeconds(r.seconds)} s (CPU ${r.cpuSeconds.toFixed(1)} s), ${fmtInt(r.rowsRead)} rows read, peak RSS ${Math.round(r.maxRssMb)} MB`)
       results[phase] = r
     }
@@ -156,11 +154,24 @@ function log (line: string): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Phases: each one runs in a child process (the same script with --worker)
+// Phases: each one runs in a child process of its own (bench/import-phase.mjs)
 
-function runPhase (phase: Phase, lib: string, db: string): Promise<WorkerResult> {
+/**
+ * The sources compiled as the package ships them (tsconfig.build.json), into the work folder so
+ * the checkout's own dist/ is left alone. Node resolves their packages from the repository's
+ * node_modules, which the work folder sits under.
+ */
+function compileSources (): string {
+  const out = path.join(REPO, 'bench', '.work', 'dist')
+  const tsc = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc')
+  const r = spawnSync(process.execPath, [tsc, '-p', path.join(REPO, 'tsconfig.build.json'), '--outDir', out], { cwd: REPO, encoding: 'utf8' })
+  if (r.status !== 0) fail(`compiling the sources failed:\n${r.stdout}${r.stderr}`)
+  return out
+}
+
+function runPhase (phase: Phase, lib: string, db: string, dist: string): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, '--worker', phase, '--lib', lib, '--db', db], {
+    const child = spawn(process.execPath, [PHASE_SCRIPT, '--phase', phase, '--lib', lib, '--db', db, '--dist', dist], {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'inherit']
     })
@@ -171,78 +182,12 @@ function runPhase (phase: Phase, lib: string, db: string): Promise<WorkerResult>
     child.on('close', (code, signal) => {
       const line = out.split('\n').find(l => l.startsWith(RESULT_PREFIX))
       if (code !== 0 || line === undefined) {
-        reject(new Error(`${phase} worker failed (${signal ?? `exit ${code}`})\n${out}`))
+        reject(new Error(`${phase} phase failed (${signal ?? `exit ${code}`})\n${out}`))
         return
       }
       resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as WorkerResult)
     })
   })
-}
-
-async function runWorker (phase: string, lib: string | undefined, dbFile: string | undefined): Promise<void> {
-  if (lib === undefined || dbFile === undefined) fail('--worker needs --lib and --db')
-  let result: Omit<WorkerResult, 'maxRssMb' | 'cpuSeconds'>
-  const cpu0 = process.cpuUsage()
-  if (phase === 'csvparse') {
-    const { files } = await listLibrary(lib)
-    const t0 = performance.now()
-    let rows = 0
-    let bytes = 0
-    for (const f of files) {
-      let text = fs.readFileSync(f.abs, 'utf8')
-      bytes += text.length
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
-      // The same relaxations the importer uses (src/library/csv-reader.ts).
-      const records = parse(text, { relax_quotes: true, relax_column_count: true }) as string[][]
-      rows += Math.max(0, records.length - 1)
-    }
-    result = { phase, rowsRead: rows, seconds: (performance.now() - t0) / 1000, detail: { files: files.length, chars: bytes } }
-  } else if (phase === 'cold' || phase === 'unchanged') {
-    if (phase === 'cold') {
-      for (const suffix of ['', '-wal', '-shm']) fs.rmSync(dbFile + suffix, { force: true })
-    } else if (!fs.existsSync(dbFile)) {
-      fail(`no database at ${dbFile}: run the cold phase first`)
-    }
-    // Timed: open (schema), import, close (the WAL checkpoint is part of the cost).
-    const t0 = performance.now()
-    const db = openDatabase(dbFile)
-    const summary = await importLibrary(db, lib)
-    const tImported = performance.now()
-    db.close()
-    const t1 = performance.now()
-    result = {
-      phase,
-      rowsRead: summary.rows.read,
-      seconds: (t1 - t0) / 1000,
-      detail: {
-        importSeconds: (tImported - t0) / 1000,
-        closeSeconds: (t1 - tImported) / 1000,
-        filesIndexed: summary.files.indexed,
-        filesUnchanged: summary.files.unchanged,
-        filesSkipped: summary.files.skipped,
-        rejected: summary.rows.rejected,
-        problems: summary.problems.length,
-        tracks: summary.tracks,
-        playlists: summary.playlists,
-        likedSongs: summary.likedSongs,
-        dbBytes: fileSize(dbFile) + fileSize(`${dbFile}-wal`)
-      }
-    }
-  } else {
-    fail(`unknown worker phase ${JSON.stringify(phase)}`)
-  }
-  // maxRSS is in kilobytes: the peak resident set of this process, i.e. of this phase alone.
-  const cpu = process.cpuUsage(cpu0)
-  const full: WorkerResult = { ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb: process.resourceUsage().maxRSS / 1024 }
-  process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(full)}\n`)
-}
-
-function fileSize (file: string): number {
-  try {
-    return fs.statSync(file).size
-  } catch {
-    return 0
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -329,7 +274,9 @@ Exportify format, twice: spread over 200 files (a 600k-track catalogue, so track
 playlists; playlists of 1 to 10,000 rows, Spotify's cap, and a 30,000-row \`Liked_Songs.csv\`), and
 the same rows in one file (one playlist of a million entries: the case for memory that must not
 grow with a file). For each it measures, each phase in its own child process so that peak RSS
-(\`process.resourceUsage().maxRSS\`) and CPU time are per phase:
+(\`process.resourceUsage().maxRSS\`) and CPU time are per phase, over the sources compiled as the
+package ships them (\`tsconfig.build.json\`, into \`bench/.work/dist\`; \`bench/import-phase.mjs\` runs a
+phase), not under tsx, whose loader threads add ~30–40 MB that no user's import has:
 
 - **csv-parse alone**: read, strip the BOM and \`parse\` (csv-parse/sync, the importer's
   relaxations) every file, counting rows: the issue's reference. (It holds a whole file's records
@@ -723,9 +670,5 @@ function isScript (argv1: string | undefined): boolean {
 
 // Imported (for the generator), nothing runs.
 if (IS_MAIN) {
-  if (args.worker !== undefined) {
-    await runWorker(args.worker, args.lib, args.db)
-  } else {
-    await main()
-  }
+  await main()
 }
