@@ -12,14 +12,13 @@
 //   npm run bench:fallback -- [--write] [--duration S] [--connections N] [--warmup S] [--tracks N]
 //                             [--tokens N] [--local-tokens N] [--dir DIR] [--regen] [--cpu-prof]
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { startUpstreamDouble, type UpstreamDouble } from '../test/helpers/upstream-double.js'
-import { startServer, type ServerChild } from './fallback/child.js'
+import { serveIndexedLibrary, type ServerChild } from './fallback/child.js'
 import { measureCpu, type CpuShares } from './fallback/cpu.js'
 import { prepareImportLibrary, prepareLibrary, type IndexedLibrary } from './fallback/library.js'
 import { oneClientReport, planOneClient, runOneClient, type OneClientRun } from './fallback/one-client.js'
@@ -349,24 +348,7 @@ async function load (server: ServerChild, double: UpstreamDouble, next: () => Be
  * stopped by cleanUp.
  */
 async function serveLibrary (lib: IndexedLibrary, db: string, local: readonly string[], upstream: string): Promise<ServerChild> {
-  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(db + suffix, { force: true })
-  fs.copyFileSync(lib.index, db)
-  // A fixed port, so the links in the answers (SPOTIFY_PROXY_PUBLIC_URL's default) name the server.
-  const port = await freePort()
-  const envFile = `${db}.env.json`
-  fs.writeFileSync(envFile, `${JSON.stringify({
-    SPOTIFY_CSV_BACKUP_PATH: lib.dir,
-    SPOTIFY_PROXY_DB: db,
-    SPOTIFY_PROXY_LOCAL_TOKENS: local.join(','),
-    SPOTIFY_API_BASE_URL: upstream,
-    // Pacing spreads upstream requests over Spotify's 30 s window: it would stretch the hit
-    // warm-up (one upstream request per token) to minutes. No CSV answer or hit meets it.
-    SPOTIFY_PROXY_PACE_PER_30S: '0',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    LOG_LEVEL: 'silent'
-  }, null, 2)}\n`)
-  const server = await startServer(envFile)
+  const server = await serveIndexedLibrary(lib, db, local, upstream)
   cleanups.push(server.stop)
   return server
 }
@@ -387,17 +369,6 @@ async function listPlaylists (origin: string, token: string): Promise<string[]> 
     ids.push(...page.items.map(p => p.id))
   }
   return ids
-}
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 // ---------------------------------------------------------------------------------------------

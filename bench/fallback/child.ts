@@ -1,12 +1,14 @@
 // Starts bench/fallback/server.ts as a child process and talks to it over its stdio lines.
 import { spawn } from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
 import path from 'node:path'
 import readline from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { READY_PREFIX } from '../proxy/wire.js'
+import type { IndexedLibrary } from './library.js'
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const SERVER = path.join(REPO, 'bench', 'fallback', 'server.ts')
 
 export interface ServerChild {
   url: string
@@ -19,9 +21,13 @@ export interface ServerChild {
   waitFor: (prefix: string) => Promise<string>
 }
 
-/** The app over the environment in `envFile` (a JSON object), ready to serve. */
-export async function startServer (envFile: string): Promise<ServerChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, '--env', envFile], { cwd: REPO, stdio: ['pipe', 'pipe', 'inherit'] })
+/**
+ * The app over the environment in `envFile` (a JSON object), ready to serve; `root` is the
+ * checkout whose sources it runs (bench/fallback-ab.ts starts one of another commit).
+ */
+export async function startServer (envFile: string, root = REPO): Promise<ServerChild> {
+  const server = path.join(root, 'bench', 'fallback', 'server.ts')
+  const child = spawn(process.execPath, ['--import', 'tsx', server, '--env', envFile], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] })
   const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return
@@ -48,4 +54,41 @@ export async function startServer (envFile: string): Promise<ServerChild> {
     await stop()
     throw err
   }
+}
+
+/**
+ * The app serving a copy of the library's index (`db`), to `local` tokens, with `upstream` as its
+ * Spotify, from the checkout at `root`. Its environment is given whole (server.ts), so nothing of
+ * the caller's changes what is measured.
+ */
+export async function serveIndexedLibrary (lib: IndexedLibrary, db: string, local: readonly string[], upstream: string, root = REPO): Promise<ServerChild> {
+  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(db + suffix, { force: true })
+  fs.copyFileSync(lib.index, db)
+  // A fixed port, so the links in the answers (SPOTIFY_PROXY_PUBLIC_URL's default) name the server.
+  const port = await freePort()
+  const envFile = `${db}.env.json`
+  fs.writeFileSync(envFile, `${JSON.stringify({
+    SPOTIFY_CSV_BACKUP_PATH: lib.dir,
+    SPOTIFY_PROXY_DB: db,
+    SPOTIFY_PROXY_LOCAL_TOKENS: local.join(','),
+    SPOTIFY_API_BASE_URL: upstream,
+    // Pacing spreads upstream requests over Spotify's 30 s window: it would stretch the hit
+    // warm-up (one upstream request per token) to minutes. No CSV answer or hit meets it.
+    SPOTIFY_PROXY_PACE_PER_30S: '0',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'silent'
+  }, null, 2)}\n`)
+  return await startServer(envFile, root)
+}
+
+async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const s = net.createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo
+      s.close(() => resolve(port))
+    })
+  })
 }
