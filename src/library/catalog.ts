@@ -22,6 +22,8 @@ import type { PageRequest } from './store.js'
 export const WALK_CAP = 10_000
 /** Tracks read per query of the walk. */
 const CHUNK = 250
+/** Album rows whose seed is kept between album searches (~100 bytes each), before starting over. */
+const SEEDS_KEPT = 200_000
 /** Tracks read to list an album's (a name shared by many albums) or to gather an artist's genres. */
 const ALBUM_CANDIDATES = 5_000
 const ARTIST_CANDIDATES = 500
@@ -43,9 +45,13 @@ export class LibraryCatalog {
   readonly #ids: CatalogIds
   readonly #names: ArtistNames
   readonly #s: Record<string, Statement>
+  readonly #version: () => string
+  /** Per album row, the album it is (its Spotify id, or albumSeed of its folded names), for this version of the library. */
+  #seeds: { version: string, of: Map<number, string> } = { version: '', of: new Map() }
 
   constructor (db: Db, tracks: TrackReader, version: () => string) {
     this.#tracks = tracks
+    this.#version = version
     this.#ids = new CatalogIds(db, version)
     this.#names = new ArtistNames(db, version)
     const inList = 'IN (SELECT value FROM json_each(?))'
@@ -122,7 +128,11 @@ export class LibraryCatalog {
     const matches = (this.#s.matches!.all(match, WALK_CAP) as number[]).map(ftsTrackPk)
     const want = page.offset + page.limit + 1
     const fold = memoFold()
-    const seedOf = new Map<number, string>()
+    // Folding album and artist names was most of a deep page's walk; the seeds of album rows
+    // met by earlier searches are kept (a few thousand a page, up to SEEDS_KEPT).
+    const version = this.#version()
+    if (this.#seeds.version !== version || this.#seeds.of.size > SEEDS_KEPT) this.#seeds = { version, of: new Map() }
+    const seedOf = this.#seeds.of
     const found = new Map<string, { row: number, sample: string }>()
     let walked = 0
     for (let i = 0; i < matches.length && found.size < want; i += CHUNK) {
