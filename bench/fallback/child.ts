@@ -1,12 +1,12 @@
 // Starts bench/fallback/server.ts as a child process and talks to it over its stdio lines.
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
 import readline from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { READY_PREFIX } from '../proxy/wire.js'
 import type { IndexedLibrary } from './library.js'
+import { freePort } from '../free-port.js'
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -80,15 +80,4 @@ export async function serveIndexedLibrary (lib: IndexedLibrary, db: string, loca
     LOG_LEVEL: 'silent'
   }, null, 2)}\n`)
   return await startServer(envFile, root)
-}
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
 }

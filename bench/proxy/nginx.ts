@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
+import { freePort } from '../free-port.js'
 
 export const NGINX_MISSING = 'nginx missing: install it with apt-get install nginx-light'
 
@@ -126,17 +127,6 @@ async function stopChild (child: ChildProcess, exited: Promise<void>): Promise<v
 function watchdog (pid: number): void {
   const script = 'while kill -0 "$0" 2>/dev/null && kill -0 "$1" 2>/dev/null; do sleep 1; done; kill -TERM "$1" 2>/dev/null'
   spawn('sh', ['-c', script, String(process.pid), String(pid)], { detached: true, stdio: 'ignore' }).unref()
-}
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = net.createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo
-      srv.close(() => resolve(port))
-    })
-  })
 }
 
 async function waitForPort (port: number, child: ChildProcess, diagnostics: () => string): Promise<void> {
