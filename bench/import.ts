@@ -25,6 +25,7 @@ const REPO = path.resolve(path.dirname(SCRIPT), '..')
 const BENCHMARKS_MD = path.join(REPO, 'BENCHMARKS.md')
 const MARK_START = '<!-- bench:import:start -->'
 const MARK_END = '<!-- bench:import:end -->'
+/** Starts the result line bench/import-phase.mjs prints (the same string there). */
 const RESULT_PREFIX = '@@bench:import '
 /** Runs each phase over the compiled sources: bench/import-phase.mjs. */
 const PHASE_SCRIPT = path.join(REPO, 'bench', 'import-phase.mjs')
