@@ -9,7 +9,7 @@
 //   ms_played, master_metadata_track_name, master_metadata_album_artist_name,
 //   master_metadata_album_album_name, spotify_track_uri, …}]) → plays.
 import { JSONParser } from '@streamparser/json'
-import { entryRow, type EntrySink } from './entry-row.js'
+import { entryRow, ROWS_PER_MESSAGE, type EntrySink } from './entry-row.js'
 import type { FileEvent, FileMeta, RowEvent } from './file-reader.js'
 import { foldText } from './search-query.js'
 import type { LibraryTrack } from './types.js'
@@ -17,7 +17,6 @@ import type { LibraryTrack } from './types.js'
 /** One play: when it ended (Unix seconds), how long it played, and what (the id when known). */
 export type Play = [ts: number, ms: number, id: string | null, name: string, artist: string, album: string | null]
 
-const BATCH = 2000
 const TRACK_URI = /^spotify:(track|episode):([0-9A-Za-z]{22})$/
 const LOCAL_URI = /^spotify:local:([^:]*):([^:]*):([^:]*):(\d*)$/
 
@@ -78,7 +77,7 @@ export async function * readAccountJson (rel: string, meta: FileMeta, head: stri
       if (typeof e === 'string') rows.push([item, e])
       else if (e !== null) rows.push(entryRow(item, e.track, e.addedAt, null, sink))
     }
-    if (rows.length + plays.length >= BATCH) flush()
+    if (rows.length + plays.length >= ROWS_PER_MESSAGE) flush()
   }
   try {
     for await (const piece of pieces()) {

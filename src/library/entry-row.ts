@@ -7,6 +7,15 @@ import { encodeAddedAt } from './added-at.js'
 import { encodeTrack, hash32 } from './track-codec.js'
 import type { LibraryTrack } from './types.js'
 
+/**
+ * Rows (or plays) per message to the writer. Small on purpose: a batch lives until it is posted,
+ * and one bigger than the reader thread's young generation can hold (16 MB: importer.ts) outlives
+ * a scavenge, is copied and promoted, and dies in the old generation. At 2,000 rows, together with
+ * 1 MB pieces of text (sources.ts), the reader promoted ~1 GB on the million-row bench and spent a
+ * quarter of its time collecting garbage; at 200, with 64 KB pieces, ~0.25 GB (bench/import.ts).
+ */
+export const ROWS_PER_MESSAGE = 200
+
 /** What an import's readers share across files: the track keys met, and a memo of folded text. */
 export interface EntrySink { seen: KeyTable, fold: (s: string) => string }
 

@@ -14,7 +14,7 @@ import { memoFold, type EncodedTrack } from './track-codec.js'
 import { readAccountJson, type Play } from './account-export.js'
 import { derivedCells, otherExporterDialect, rowPlaylist } from './other-exporters.js'
 import { readTabBackup } from './tab-backup.js'
-import { entryRow, type EntrySink } from './entry-row.js'
+import { entryRow, ROWS_PER_MESSAGE, type EntrySink } from './entry-row.js'
 
 export interface FileMeta { size: number, mtimeMs: number, sha256: string }
 
@@ -41,7 +41,6 @@ export type FileEvent =
   | { t: 'plays', rel: string, plays: Play[] }
   | { t: 'end', rel: string }
 
-const BATCH = 2000
 const JSON_FILE = /\.json$/i
 const TEXT_FILE = /\.(txt|tsv)$/i
 
@@ -142,7 +141,7 @@ export async function * readExportFile (rel: string, open: ByteSource, mtimeMs: 
         }
         batch.push(rowEvent(line, derivedCells(it.cells, dialect), dialect, sink))
       }
-      if (batch.length >= BATCH) { yield { t: 'rows', rel, rows: batch }; batch = [] }
+      if (batch.length >= ROWS_PER_MESSAGE) { yield { t: 'rows', rel, rows: batch }; batch = [] }
     }
   }
   if (batch.length > 0) yield { t: 'rows', rel, rows: batch }

@@ -14,9 +14,10 @@ export interface WorkerJob {
 /**
  * Messages posted but not yet applied by the main thread; beyond this the worker waits. Enough
  * for the writer to work on while the reader takes each new file's first passes (its hash, its
- * head) and posts nothing: with 4, 200 files cost 3–4 s of waiting (bench/import.ts).
+ * head) and posts nothing: with 4 messages of 2,000 rows, 200 files cost 3–4 s of waiting
+ * (bench/import.ts). 32 of ROWS_PER_MESSAGE (entry-row.ts) are 6,400 rows, ~0.1 s of the writer's work.
  */
-const MAX_IN_FLIGHT = 16
+const MAX_IN_FLIGHT = 32
 
 const port = parentPort!
 const job = workerData as WorkerJob

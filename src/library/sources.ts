@@ -112,8 +112,13 @@ async function archiveFiles (abs: string, rel: string, st: fs.Stats): Promise<So
  */
 export type ByteSource = (pieceBytes?: number) => AsyncIterable<Buffer>
 
-/** Pieces a file on disk is read in: memory holds one (or one inflated piece of a zip entry). */
-const PIECE_BYTES = 1024 * 1024
+/**
+ * Pieces a file on disk is read in: memory holds one (or one inflated piece of a zip entry). A
+ * piece's text and the records parsed from it live until its last row is mapped, so a piece must
+ * fit the reader thread's young generation with room to spare: 1 MB of CSV is ~3,700 records, ~6 MB
+ * of short strings, all of which outlived a scavenge (see ROWS_PER_MESSAGE in entry-row.ts).
+ */
+const PIECE_BYTES = 64 * 1024
 
 /**
  * Each file in turn, to be read (as often as needed) before asking for the next: none for an

@@ -3,11 +3,10 @@
 // (artists joined with ", "; newer versions add `\trelease_date`), then a blank line; after the
 // playlists, `Liked Albums:` and one line per saved album (no tracks: left out). Recognised by
 // its lines, not its name; read line by line, streamed.
-import { entryRow, type EntrySink } from './entry-row.js'
+import { entryRow, ROWS_PER_MESSAGE, type EntrySink } from './entry-row.js'
 import type { FileEvent, FileMeta, RowEvent } from './file-reader.js'
 import { trackOf } from './account-export.js'
 
-const BATCH = 2000
 const TRACK_LINE = /^[^\t]*\t[^\t]*\t[^\t]*\tspotify:(track|episode|local):[^\t]*(\t[^\t]*)?$/
 const RELEASE_DATE = /^\d{4}(-\d{2}(-\d{2})?)?$/
 const PRECISION = { 4: 'year', 7: 'month', 10: 'day' } as const
@@ -56,7 +55,7 @@ export async function * readTabBackup (rel: string, meta: FileMeta, head: string
       t.album.releaseDatePrecision = PRECISION[date.length as 4 | 7 | 10]
     }
     rows.push(entryRow(line, t, null, null, sink))
-    if (rows.length >= BATCH) { yield { t: 'rows', rel, rows }; rows = [] }
+    if (rows.length >= ROWS_PER_MESSAGE) { yield { t: 'rows', rel, rows }; rows = [] }
   }
   for await (const text of texts()) {
     const parts = (rest + text).split(/\r?\n/)
