@@ -69,7 +69,7 @@ export function encodeTrack (t: LibraryTrack, fold: (s: string) => string = fold
 /**
  * foldText remembering what it folded: one file's tracks repeat their artists, albums and genres.
  * Small: the names it keeps are cut from the file's text, and V8 keeps a whole piece of text
- * (1 MB) alive behind any string cut from it (a 20,000-name memory held ~30 MB more at peak).
+ * alive behind any string cut from it (with 1 MB pieces, a 20,000-name memory held ~30 MB more at peak).
  */
 export function memoFold (): (s: string) => string {
   const folded = new Map<string, string>()
