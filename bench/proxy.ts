@@ -557,7 +557,9 @@ let code: number
 try {
   code = await main()
 } catch (err) {
-  log(`bench:proxy: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+  // fetch's "fetch failed" says why only in its cause (a refused or reset connection, …).
+  const cause = err instanceof Error && err.cause !== undefined ? `\n  cause: ${err.cause instanceof Error ? (err.cause.stack ?? err.cause.message) : String(err.cause)}` : ''
+  log(`bench:proxy: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}${cause}`)
   code = 1
 } finally {
   await cleanUp()
