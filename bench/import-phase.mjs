@@ -4,7 +4,7 @@
 // adds a thread to the process and another to the import's reader thread, ~30–40 MB of peak RSS
 // that no user's import has.
 //
-//   node bench/import-phase.mjs --phase csvparse|cold|unchanged --lib DIR --db FILE --dist DIR
+//   node bench/import-phase.mjs --phase csvparse|cold|unchanged|reader --lib DIR --db FILE --dist DIR
 // Prints one line: RESULT_PREFIX and the result as JSON.
 import fs from 'node:fs'
 import path from 'node:path'
@@ -78,6 +78,30 @@ if (phase === 'csvparse') {
       dbBytes: fileSize(dbFile) + fileSize(`${dbFile}-wal`)
     }
   }
+} else if (phase === 'reader') {
+  // The import's reader thread alone, as importLibrary starts it into an empty store, its
+  // messages acknowledged and dropped: how fast the reader could feed the writer.
+  const { Worker } = await import('node:worker_threads')
+  const { READER_LIMITS } = await compiled('library/importer.js')
+  const { files } = await listLibrary(lib)
+  const t0 = performance.now()
+  const worker = new Worker(pathToFileURL(path.join(dist, 'src', 'library', 'import-worker.js')), {
+    workerData: { files: files.map(f => ({ ...f, prevSha256: null })), fresh: true },
+    resourceLimits: READER_LIMITS
+  })
+  let messages = 0
+  let rows = 0
+  await new Promise((resolve, reject) => {
+    worker.on('error', reject)
+    worker.on('message', m => {
+      if (m.t === 'done') return resolve()
+      messages++
+      if (m.t === 'rows') rows += m.rows.length
+      worker.postMessage('ack')
+    })
+  })
+  await worker.terminate()
+  result = { phase, rowsRead: rows, seconds: (performance.now() - t0) / 1000, detail: { messages } }
 } else {
   process.stderr.write(`unknown phase ${JSON.stringify(phase)}\n`)
   process.exit(2)

@@ -164,14 +164,18 @@ async function * readInline (files: ToRead[], fresh: boolean): AsyncGenerator<Fi
   }
 }
 
+/**
+ * The reader thread's heap. Its garbage is nearly all short-lived (a row's cells, a batch once
+ * posted): a 16 MB young generation (V8's default is up to 48) holds an import's memory ~40 MB
+ * lower, for the same time (bench/import.ts).
+ */
+export const READER_LIMITS = { maxYoungGenerationSizeMb: 16 }
+
 // The worker stays some batches ahead (it waits for an ack per message beyond that: see
 // import-worker.ts), so memory holds those batches in flight, not the whole library.
 async function * readInWorker (files: ToRead[], fresh: boolean): AsyncGenerator<FileEvent> {
   const workerData = { files, fresh } satisfies WorkerJob
-  // The reader's garbage is nearly all short-lived (a row's cells, a batch once posted): a 16 MB
-  // young generation (V8's default is up to 48) holds an import's memory ~40 MB lower, for the
-  // same time (bench/import.ts).
-  const options = { workerData, resourceLimits: { maxYoungGenerationSizeMb: 16 } }
+  const options = { workerData, resourceLimits: READER_LIMITS }
   const worker = import.meta.url.endsWith('.ts')
     // Running from TypeScript sources (tests, tsx): the worker thread needs tsx's loader too.
     ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(m => { m.register(); return import(${JSON.stringify(new URL('./import-worker.ts', import.meta.url).href)}) })`, { eval: true, ...options })
