@@ -203,6 +203,10 @@ export function openDatabase (file: string): Db {
     // indexes at the end, so more buys it nothing but memory (bench/import.ts: 32 MB, same time,
     // ~25 MB more at peak); reads beyond it come from the OS's file cache.
     db.pragma('cache_size = -16384')
+    // Temporary files in memory: above all the statement journals, which let one multi-row INSERT
+    // of the import's single transaction be undone alone. On disk they were ~260,000 small
+    // writes to a temp file in a million-row import, ~10% of its time (BENCHMARKS.md, import).
+    db.pragma('temp_store = MEMORY')
     upgradeLibrary(db)
     db.exec(SCHEMA)
     return db
