@@ -3,7 +3,7 @@
 import fp from 'fastify-plugin'
 import { answerFromLibrary, type LibraryAnswers } from '../answers/index.js'
 import { LibraryAnswerMemo } from '../answers/memo.js'
-import { answerBytes } from '../answers/serialize.js'
+import { answerBytes, raiseMallocThresholds } from '../answers/serialize.js'
 import { EntityCache } from '../cache/entity-cache.js'
 import { ResponseCache } from '../cache/response-cache.js'
 import { PlaylistSnapshots } from '../cache/snapshots.js'
@@ -83,6 +83,7 @@ export default fp(async (app) => {
   app.addHook('onClose', async () => { pacer?.close() })
   // The library's answers, serialised and kept (answers/memo.ts); keyed by everything they depend on.
   const ttl = ttlResolver(c.cacheTtlRules, c.cacheTtlSeconds)
+  raiseMallocThresholds()
   const memo = new LibraryAnswerMemo({ maxBytes: LIBRARY_MEMO_BYTES, version: () => app.library.answersVersion() })
   const libraryAnswers: LibraryAnswers = (target, who) => {
     const key = `${who.id}\u0000${who.displayName ?? ''}\u0000${target.path}`

@@ -1,62 +1,118 @@
-// Library answers as JSON bytes: a playlist page writes each entry's track once for both names, and
-// reads back equal to what JSON.stringify writes; every other answer is JSON.stringify's own text.
-// Non-ASCII text included (the tracks are encoded apart from the rest).
-import t from 'tap'
+// Library answers as JSON bytes: byte for byte what Buffer.from(JSON.stringify(body)) gives, for
+// every kind of answer the library builds (a playlist page's track, shared by `track` and `item`,
+// stringified once) and for the odd values JSON.stringify treats in its own way.
+import t, { type Test } from 'tap'
 import { answerBytes } from '../../src/answers/serialize.js'
+import { Rng } from '../../bench/rng.js'
 import { ask, openDemo, openReal } from './fixtures/libraries.js'
 
 const dir = t.testdir()
 const demo = (await openDemo(t, dir)).store
 const real = (await openReal(t, dir)).store
 
-t.test('real playlist pages: equal to JSON.stringify once parsed, each track written once', async t => {
+const same = (t: Test, body: unknown, name: string): void => {
+  const bytes = answerBytes(body)
+  const plain = Buffer.from(JSON.stringify(body))
+  t.ok(bytes.equals(plain), name, bytes.equals(plain) ? {} : { found: bytes.toString().slice(0, 300), wanted: plain.toString().slice(0, 300) })
+}
+
+t.test('real library answers: the same bytes as JSON.stringify', async t => {
   let pages = 0
   for (const store of [demo, real]) {
-    for (const p of store.listPlaylists({ limit: 50, offset: 0 }).items) {
-      for (const endpoint of ['tracks?limit=100', 'items?limit=50&offset=3']) {
-        const a = ask(store, `/v1/playlists/${p.id}/${endpoint}`)!
-        t.equal(a.status, 200)
-        const text = answerBytes(a.body).toString()
-        const plain = JSON.stringify(a.body)
-        t.same(JSON.parse(text), JSON.parse(plain), `${p.name} ${endpoint}`)
-        const { items } = a.body as { items: Array<{ track: unknown }> }
-        if (items.length > 0) {
-          const trackText = JSON.stringify(items[0]!.track)
-          t.equal(text.length, plain.length, 'as long (the same members, in another order)')
-          t.equal(text.split(trackText).length - 1, 2, 'the first track appears under both names')
-          pages++
-        }
-      }
+    const playlists = store.listPlaylists({ limit: 50, offset: 0 }).items
+    const paths = [
+      '/v1/me/tracks?limit=50', '/v1/me/tracks?limit=7&offset=3', '/v1/me/playlists?limit=50',
+      ...playlists.flatMap(p => [`/v1/playlists/${p.id}/tracks?limit=100`, `/v1/playlists/${p.id}/items?limit=50&offset=3`, `/v1/playlists/${p.id}`,
+        `/v1/playlists/${p.id}/tracks?fields=items(track(name),item(name))`])
+    ]
+    const first = ask(store, paths[0]!)!.body as { items: Array<{ track: { id: string, name: string, album: { id: string }, artists: Array<{ id: string }> } }> }
+    for (const e of first.items.slice(0, 5)) {
+      paths.push(`/v1/tracks/${e.track.id}`, `/v1/albums/${e.track.album.id}`, `/v1/artists/${e.track.artists[0]!.id}`,
+        `/v1/search?type=track,album,artist&q=${encodeURIComponent(e.track.name)}`)
+    }
+    paths.push(`/v1/tracks?ids=${first.items.slice(0, 20).map(e => e.track.id).join(',')}`, `/v1/audio-features?ids=${first.items.slice(0, 20).map(e => e.track.id).join(',')}`)
+    for (const path of paths) {
+      const a = ask(store, path)
+      if (a === null) continue
+      same(t, a.body, path)
+      pages++
     }
   }
-  t.ok(pages >= 10, `${pages} pages with entries compared`)
+  t.ok(pages >= 30, `${pages} answers compared`)
 })
 
-t.test('answers without shared tracks are JSON.stringify\'s text, byte for byte', async t => {
-  const page = ask(demo, '/v1/me/tracks?limit=5')!.body
-  const filtered = ask(demo, `/v1/playlists/${demo.listPlaylists({ limit: 1, offset: 0 }).items[0]!.id}/tracks?fields=items(track(name),item(name))`)!.body
-  const track = { id: 'x', name: 'a' }
-  for (const [name, body] of Object.entries({
-    'saved tracks (no item)': page,
-    'a fields-filtered page (copies, not one object)': filtered,
+t.test('a playlist entry\'s track is stringified once for both names', async t => {
+  const p = real.listPlaylists({ limit: 1, offset: 0 }).items[0]!
+  const body = ask(real, `/v1/playlists/${p.id}/tracks?limit=20`)!.body as { items: Array<{ track: object, item: object }> }
+  t.ok(body.items.length > 0 && body.items.every(e => e.track === e.item), 'the page shares each track between track and item')
+  let calls = 0
+  const stringify = JSON.stringify
+  JSON.stringify = ((...args: Parameters<typeof stringify>) => {
+    if (body.items.some(e => e.track === args[0])) calls++
+    return stringify(...args)
+  }) as typeof stringify
+  try {
+    answerBytes(body)
+  } finally {
+    JSON.stringify = stringify
+  }
+  t.equal(calls, body.items.length, 'one stringify per entry\'s track')
+})
+
+t.test('values JSON.stringify treats in its own way', async t => {
+  const track = { id: 'x', name: 'quote " and \u2028 and \\ and Motörhead 東京 🎧 and a lone \ud800', n: 1 }
+  class Thing { a = 1 }
+  const cases: Record<string, unknown> = {
     'an error': { error: { status: 404, message: 'Resource not found' } },
     'an empty page': { items: [], total: 0 },
-    'an array': [{ track, item: track }],
+    'an empty object': {},
+    'an array of shared tracks': [{ track, item: track }],
     null: null,
-    'entries with another object under each name': { items: [{ track, item: { ...track } }] },
-    'an entry without a track': { items: [{ added_at: null, track: null, item: null }] }
-  })) {
-    t.equal(answerBytes(body).toString(), JSON.stringify(body), name)
+    'a string': 'abc',
+    'a number': 42,
+    'shared tracks with other members between': { href: 'h', items: [{ added_at: undefined, item: track, primary_color: null, track }], next: null },
+    'another object under each name': { items: [{ track, item: { ...track } }] },
+    'an entry without a track': { items: [{ added_at: null, track: null, item: null }] },
+    'undefined, functions and symbols': { a: undefined, b: () => 1, c: Symbol('s'), d: [undefined, () => 1, Symbol('s'), 1], e: 2 },
+    'toJSON and dates': { at: new Date(0), custom: { toJSON: () => 'custom' }, items: [{ toJSON: () => ({ deep: [1, 2] }) }] },
+    'numbers JSON cannot hold': { a: NaN, b: Infinity, c: -0, d: [NaN, -Infinity], e: 1e21 },
+    'keys needing escapes': { 'a"b': 1, 'line\nbreak': { '\u2028': [true, false] }, '': '' },
+    'integer-like keys (in JSON\'s order)': { b: 1, 10: 2, 2: 3, a: { 1: 'x', z: 'y', 0: 'w' } },
+    'a sparse array': [1, , 3], // eslint-disable-line no-sparse-arrays
+    'class instances and null-prototype objects': { t: new Thing(), n: Object.assign(Object.create(null) as object, { a: 1, b: [Object.assign(Object.create(null) as object, { c: 2 })] }) },
+    'boxed primitives': { s: Object('str') as unknown, n: Object(1) as unknown, b: Object(false) as unknown },
+    'a large leaf': { items: [{ track: { ...track, big: 'y'.repeat(100_000), more: 'ü'.repeat(70_000) } }] },
+    'deep nesting': { a: [{ b: [{ c: [{ d: [track, track] }] }] }] }
   }
+  for (const [name, body] of Object.entries(cases)) same(t, body, name)
 })
 
-t.test('edge shapes of shared-track pages read back the same', async t => {
-  const track = { id: 'x', name: 'quote " and \u2028 and \\ and Motörhead 東京 🎧', n: 1 }
-  for (const body of [
-    { items: [{ track, item: track }] },
-    { href: 'h', items: [{ added_at: undefined, track, item: track }], next: null },
-    { items: [{ item: track, track, is_local: false }, { track, item: track, extra: [1, { a: 2 }] }], total: 2 }
-  ]) {
-    t.same(JSON.parse(answerBytes(body).toString()), JSON.parse(JSON.stringify(body)))
+t.test('random nested values: the same bytes as JSON.stringify', async t => {
+  const rng = new Rng(0x5e71a1)
+  const texts = ['', 'a', 'é', '東京', '🎧', '"', '\\', '\n', '\u2028', 'x'.repeat(300), 'ü'.repeat(200)]
+  const shared: object[] = [{ s: 1 }, { long: 'z'.repeat(400) }]
+  const value = (depth: number): unknown => {
+    const k = rng.int(depth > 4 ? 6 : 10)
+    switch (k) {
+      case 0: return null
+      case 1: return rng.int(2) === 0
+      case 2: return rng.int(1000) - 500 + (rng.int(2) === 0 ? 0.5 : 0)
+      case 3: return rng.pick(texts)
+      case 4: return undefined
+      case 5: return rng.pick(shared)
+      case 6: case 7: return Array.from({ length: rng.int(5) }, () => value(depth + 1))
+      default: return Object.fromEntries(Array.from({ length: rng.int(6) }, () => [rng.pick(['a', 'b', 'track', 'item', '1', 'é', 'x"y']), value(depth + 1)]))
+    }
   }
+  for (let i = 0; i < 500; i++) {
+    const body = value(0)
+    if (body === undefined) continue
+    const bytes = answerBytes(body)
+    const plain = Buffer.from(JSON.stringify(body))
+    if (!bytes.equals(plain)) {
+      t.fail(`value ${i} differs`, { body: JSON.stringify(body).slice(0, 500), found: bytes.toString().slice(0, 500) })
+      return
+    }
+  }
+  t.pass('500 random values')
 })
