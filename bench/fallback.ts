@@ -21,10 +21,10 @@ import { startUpstreamDouble, type UpstreamDouble } from '../test/helpers/upstre
 import { serveIndexedLibrary, type ServerChild } from './fallback/child.js'
 import { measureCpu, type CpuShares } from './fallback/cpu.js'
 import { prepareImportLibrary, prepareLibrary, type IndexedLibrary } from './fallback/library.js'
-import { oneClientReport, planOneClient, runOneClient, type OneClientRun } from './fallback/one-client.js'
+import { oneClientReport, planOneClient, runOneClient, type OneClientRun, type ServerTimings } from './fallback/one-client.js'
 import { countItems, planRequests, type BenchRequest, type RouteKey, type RouteSpec } from './fallback/requests.js'
 import { profileMarkdown, summariseProfile } from './proxy/profile.js'
-import { PROFILED_PREFIX } from './proxy/wire.js'
+import { PROFILED_PREFIX, TIMINGS_PREFIX } from './proxy/wire.js'
 import { mapLimit } from '../src/map-limit.js'
 
 const SCRIPT = fileURLToPath(import.meta.url)
@@ -255,16 +255,22 @@ async function main (): Promise<number> {
   const one: OneClientRun = { lib: big, startupSeconds: single.startupSeconds, results: [] }
   for (const route of planOneClient(big, oneClientRequests)) {
     log(`▸ one client: ${route.label}`)
+    const started = single.waitFor(TIMINGS_PREFIX)
+    single.send('timings start')
+    await started
     const stop = measureCpu(single.pid)
     const r = await runOneClient(single.url, local, route)
     const cpu = stop()
-    log(`  p50 ${r.latencies.p50.toFixed(2)} ms, p99 ${r.latencies.p99.toFixed(2)} ms, max ${r.latencies.max.toFixed(1)} ms`)
+    const timings = single.waitFor(TIMINGS_PREFIX)
+    single.send('timings stop')
+    const server = JSON.parse(await timings) as ServerTimings
+    log(`  p50 ${r.latencies.p50.toFixed(2)} ms, p99 ${r.latencies.p99.toFixed(2)} ms, max ${r.latencies.max.toFixed(1)} ms; on the server's clock p50 ${server.p50.toFixed(2)}, p99 ${server.p99.toFixed(2)} ms`)
     const wrong = [...r.problems].map(([what, n]) => `${fmtInt(n)}× ${what}`).join(', ')
     check(r.problems.size === 0, `one client, ${route.label}: all ${fmtInt(r.requests)} answers 200 from the CSV library with their items${wrong === '' ? '' : ` (got ${wrong})`}`)
     const busy = `one client, ${route.label}: other processes used ${cpu?.others.toFixed(2)} cores meanwhile (at most ${MAX_OTHER_CORES})`
     if (fullSize && cpu !== null) check(cpu.others <= MAX_OTHER_CORES, busy)
     else if (cpu !== null && cpu.others > MAX_OTHER_CORES) log(`warning: ${busy}`)
-    one.results.push({ ...r, cpu })
+    one.results.push({ ...r, cpu, server })
   }
 
   await cleanUp()

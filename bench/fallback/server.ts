@@ -3,7 +3,9 @@
 // as a JSON file (--env), so no .env or variable of the caller's changes what is measured.
 // Prints `@@bench:ready {"port":N,"startupSeconds":S}` once listening; exits when told `exit` or
 // when its stdin closes (the bench died), so it can never outlive the bench. Takes `profile start`
-// / `profile stop FILE` (V8's CPU profiler, the one behind `node --cpu-prof`).
+// / `profile stop FILE` (V8's CPU profiler, the one behind `node --cpu-prof`), and `timings start`
+// / `timings stop`: each request's time on the server's own clock, from its `request` event to
+// its answer's `finish`, with how often the kernel took the core from the main thread meanwhile.
 import fs from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { performance } from 'node:perf_hooks'
@@ -12,7 +14,7 @@ import { parseArgs } from 'node:util'
 import { buildApp } from '../../src/http/app.js'
 import { loadConfig } from '../../src/config.js'
 import { loggerOptions } from '../../src/http/logger.js'
-import { PROFILED_PREFIX, READY_PREFIX } from '../proxy/wire.js'
+import { PROFILED_PREFIX, READY_PREFIX, TIMINGS_PREFIX } from '../proxy/wire.js'
 
 const { values: args } = parseArgs({ options: { env: { type: 'string' } }, strict: true })
 if (args.env === undefined) throw new Error('bench/fallback/server.ts needs --env FILE')
@@ -28,6 +30,16 @@ const address = app.server.address()
 const port = typeof address === 'object' && address !== null ? address.port : 0
 process.stdout.write(`${READY_PREFIX}${JSON.stringify({ port, startupSeconds })}\n`)
 
+// Requests timed between `timings start` and `timings stop` (null: not timing).
+let timed: number[] | null = null
+let preempted0: number | null = null
+app.server.prependListener('request', (_req, res) => {
+  if (timed === null) return
+  const into = timed
+  const t0 = performance.now()
+  res.once('finish', () => { into.push(performance.now() - t0) })
+})
+
 let session: Session | null = null
 let closing = false
 async function exit (): Promise<void> {
@@ -41,6 +53,18 @@ process.stdin.on('end', () => { exit().catch(() => process.exit(1)) })
 readline.createInterface({ input: process.stdin }).on('line', line => {
   (async () => {
     if (line === 'exit') return await exit()
+    if (line === 'timings start') {
+      timed = []
+      preempted0 = mainThreadPreempted()
+      process.stdout.write(`${TIMINGS_PREFIX}started\n`)
+    } else if (line === 'timings stop' && timed !== null) {
+      const ms = timed.sort((a, b) => a - b)
+      const at = (p: number): number => ms[Math.min(ms.length - 1, Math.ceil(p * ms.length) - 1)] ?? NaN
+      const now = mainThreadPreempted()
+      const preempted = now === null || preempted0 === null ? null : now - preempted0
+      timed = null
+      process.stdout.write(`${TIMINGS_PREFIX}${JSON.stringify({ requests: ms.length, p50: at(0.5), p99: at(0.99), max: at(1), preempted })}\n`)
+    }
     if (line === 'profile start') {
       session = new Session()
       session.connect()
@@ -56,3 +80,16 @@ readline.createInterface({ input: process.stdin }).on('line', line => {
     }
   })().catch(err => { process.stderr.write(`bench server: ${String(err)}\n`); process.exit(1) })
 })
+
+/**
+ * Times the kernel switched the main thread out while it could still run (Linux only; null
+ * elsewhere): another process or thread was given its core.
+ */
+function mainThreadPreempted (): number | null {
+  try {
+    const m = /^nonvoluntary_ctxt_switches:\s+(\d+)$/m.exec(fs.readFileSync(`/proc/self/task/${process.pid}/status`, 'utf8'))
+    return m === null ? null : Number(m[1])
+  } catch {
+    return null
+  }
+}

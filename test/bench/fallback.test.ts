@@ -83,6 +83,11 @@ t.test('bench:fallback smoke run', async (t) => {
   for (const r of one) {
     t.equal(num(r[1]), 40, `${r[0]}: every request answered`)
     t.ok(num(r[2]) > 0 && num(r[3]) >= num(r[2]) && num(r[4]) >= num(r[3]), `${r[0]}: 0 < p50 ≤ p99 ≤ max`)
+    // The server's clock runs within the client's, request by request: never longer.
+    const [ownP50, ownP99] = r[7]!.split(' / ').map(num) as [number, number]
+    t.ok(ownP50 > 0 && ownP99 >= ownP50, `${r[0]}: the server's own 0 < p50 ≤ p99 (${r[7]})`)
+    t.ok(ownP50 <= num(r[2]) && ownP99 <= num(r[3]), `${r[0]}: the server's own p50 and p99 within the client's (${r[7]} against ${r[2]} / ${r[3]})`)
+    if (process.platform === 'linux') t.ok(num(r[8]) >= 0, `${r[0]}: preemptions counted (${r[8]} per request)`)
   }
   for (const key of ['/v1/me/tracks', '/v1/playlists/{id}/tracks', '/v1/search']) t.match(run.stdout, new RegExp(`p99 ≤ \\d+ ms, one client, for \`GET ${escape(key)}`), `a latency verdict for ${key}`)
 })
