@@ -185,11 +185,29 @@ export class DatabaseOpenError extends Error {
 }
 
 /**
+ * What the server maps of its database file into memory (SQLite's mmap_size). Fallback answers
+ * read rows all over the library (an album search, ~1,000 tracks by key for a deep page): through
+ * a read call per 4 KB page, copied into SQLite's 16 MB page cache, they took most of the answer's
+ * time; mapped, a page already in the OS's file cache costs a memory read (album search p50
+ * 0.80x, p99 0.83x; BENCHMARKS.md, fallback section). Writes still go through write calls and
+ * the WAL. The mapped pages count in the process's RSS but are the OS's file cache, given back
+ * under memory pressure; one-shot commands (import, export) read sequentially and do without.
+ * (SQLite's caveat: a file cut short under a running server by another program would stop it
+ * with SIGBUS rather than an error; the file is the proxy's own.)
+ */
+export const SERVE_MMAP_BYTES = 1024 * 1024 * 1024
+
+export interface OpenOptions {
+  /** Bytes of the file to map for reading (SERVE_MMAP_BYTES for the server); none by default. */
+  mmapBytes?: number
+}
+
+/**
  * Opens (creating if needed) the database. The file holds private answers and token digests, so
  * it is created readable by its owner only (0600), in a folder created 0700; SQLite gives the
  * -wal and -shm files the database file's permissions.
  */
-export function openDatabase (file: string): Db {
+export function openDatabase (file: string, opts: OpenOptions = {}): Db {
   let db: Db | null = null
   try {
     if (file !== ':memory:') createPrivate(path.resolve(file))
@@ -207,6 +225,8 @@ export function openDatabase (file: string): Db {
     // of the import's single transaction be undone alone. On disk they were ~260,000 small
     // writes to a temp file in a million-row import, ~10% of its time (BENCHMARKS.md, import).
     db.pragma('temp_store = MEMORY')
+    // Reads straight from the file's pages, mapped, instead of a read call per page: see SERVE_MMAP_BYTES.
+    if (opts.mmapBytes !== undefined && opts.mmapBytes > 0) db.pragma(`mmap_size = ${Math.floor(opts.mmapBytes)}`)
     upgradeLibrary(db)
     db.exec(SCHEMA)
     return db
