@@ -32,12 +32,55 @@ type AlbumRow = [pk: number, spotifyId: string | null, name: string, date: strin
   type: string | null, total: number | null, label: string | null, artists: string]
 
 /** A page of the albums or artists the walk found, `total` estimated when it stopped early. */
-function pageOf<T> (found: T[], page: PageRequest, walked: number, matches: number): Page<T> {
+function pageOf<T> (found: T[], page: PageRequest, walked: number, matches: MatchWalk): Page<T> {
   const items = found.slice(page.offset, page.offset + page.limit)
-  const more = found.length > page.offset + page.limit
-  // Stopped early: as many more per track as so far (Spotify's own totals are estimates too).
-  const total = more ? Math.min(SEARCH_TOTAL_CAP, Math.max(found.length, Math.round(found.length * matches / walked))) : found.length
+  if (found.length <= page.offset + page.limit) return { items, total: found.length, ...page }
+  // Stopped early: as many more per track as so far (Spotify's own totals are estimates too),
+  // capped. Matches are counted only as far as it takes to know whether the cap is reached.
+  const enough = Math.ceil(SEARCH_TOTAL_CAP * walked / found.length)
+  const total = Math.min(SEARCH_TOTAL_CAP, Math.max(found.length, Math.round(found.length * matches.countUpTo(enough) / walked)))
   return { items, total, ...page }
+}
+
+/**
+ * A search's matching tracks in the index's order, read as the walk asks for them (one query,
+ * stepped: a shallow page reads a few hundred rows, not all WALK_CAP, where reading 10,000
+ * matches of a common word was a third of an album search's time). close() ends the query.
+ */
+class MatchWalk {
+  readonly #rows: IterableIterator<number>
+  #read = 0
+  #exhausted = false
+
+  constructor (matches: Statement, match: string) {
+    this.#rows = matches.iterate(match, WALK_CAP) as IterableIterator<number>
+  }
+
+  /** The next CHUNK matches' track rowids, or null when no more match (or WALK_CAP is reached). */
+  next (): number[] | null {
+    const chunk: number[] = []
+    while (!this.#exhausted && chunk.length < CHUNK) {
+      const row = this.#rows.next()
+      if (row.done === true) this.#exhausted = true
+      else chunk.push(ftsTrackPk(row.value))
+    }
+    this.#read += chunk.length
+    return chunk.length === 0 ? null : chunk
+  }
+
+  /** How many tracks match, up to WALK_CAP; past `enough`, any number at least that. */
+  countUpTo (enough: number): number {
+    const limit = Math.min(enough, WALK_CAP)
+    while (!this.#exhausted && this.#read < limit) {
+      if (this.#rows.next().done === true) this.#exhausted = true
+      else this.#read++
+    }
+    return this.#read
+  }
+
+  close (): void {
+    this.#rows.return?.()
+  }
 }
 
 export class LibraryCatalog {
@@ -70,6 +113,16 @@ export class LibraryCatalog {
       albumSeeds: db.prepare(`SELECT a.pk, a.spotify_id, a.name, coalesce(ar.name, '')
         FROM albums a LEFT JOIN artists ar ON ar.pk = CAST(a.artists AS INTEGER) WHERE a.pk ${inList}`).raw(),
       trackArtists: db.prepare(`SELECT pk, artists FROM tracks WHERE kind = 0 AND pk ${inList}`).raw()
+    }
+  }
+
+  /** Runs `walk` over the matches of `match`, and ends their query however it returns. */
+  #walk<T> (match: string, walk: (matches: MatchWalk) => T): T {
+    const matches = new MatchWalk(this.#s.matches!, match)
+    try {
+      return walk(matches)
+    } finally {
+      matches.close()
     }
   }
 
@@ -125,7 +178,6 @@ export class LibraryCatalog {
 
   /** Albums of the tracks `match` finds, each once, in the order their first track comes. */
   searchAlbums (match: string, page: PageRequest): Page<LibraryAlbum> {
-    const matches = (this.#s.matches!.all(match, WALK_CAP) as number[]).map(ftsTrackPk)
     const want = page.offset + page.limit + 1
     const fold = memoFold()
     // Folding album and artist names was most of a deep page's walk; the seeds of album rows
@@ -133,25 +185,26 @@ export class LibraryCatalog {
     const version = this.#version()
     if (this.#seeds.version !== version || this.#seeds.of.size > SEEDS_KEPT) this.#seeds = { version, of: new Map() }
     const seedOf = this.#seeds.of
-    const found = new Map<string, { row: number, sample: string }>()
-    let walked = 0
-    for (let i = 0; i < matches.length && found.size < want; i += CHUNK) {
-      const chunk = matches.slice(i, i + CHUNK)
-      const byTrack = new Map((this.#s.trackAlbums!.all(JSON.stringify(chunk)) as Array<[number, number, string]>).map(r => [r[0], r]))
-      const unseen = [...new Set([...byTrack.values()].map(r => r[1]).filter(a => !seedOf.has(a)))]
-      for (const [pk, id, name, artist] of this.#s.albumSeeds!.all(JSON.stringify(unseen)) as Array<[number, string | null, string, string]>) {
-        seedOf.set(pk, id ?? albumSeed(fold(name), fold(artist)))
+    const p = this.#walk(match, matches => {
+      const found = new Map<string, { row: number, sample: string }>()
+      let walked = 0
+      for (let chunk = matches.next(); chunk !== null; chunk = found.size < want ? matches.next() : null) {
+        const byTrack = new Map((this.#s.trackAlbums!.all(JSON.stringify(chunk)) as Array<[number, number, string]>).map(r => [r[0], r]))
+        const unseen = [...new Set([...byTrack.values()].map(r => r[1]).filter(a => !seedOf.has(a)))]
+        for (const [pk, id, name, artist] of this.#s.albumSeeds!.all(JSON.stringify(unseen)) as Array<[number, string | null, string, string]>) {
+          seedOf.set(pk, id ?? albumSeed(fold(name), fold(artist)))
+        }
+        for (const pk of chunk) {
+          walked++
+          const r = byTrack.get(pk)
+          if (r === undefined) continue // an episode or a local file: no album to find
+          const seed = seedOf.get(r[1])!
+          if (!found.has(seed)) found.set(seed, { row: r[1], sample: r[2] })
+          if (found.size >= want) break
+        }
       }
-      for (const pk of chunk) {
-        walked++
-        const r = byTrack.get(pk)
-        if (r === undefined) continue // an episode or a local file: no album to find
-        const seed = seedOf.get(r[1])!
-        if (!found.has(seed)) found.set(seed, { row: r[1], sample: r[2] })
-        if (found.size >= want) break
-      }
-    }
-    const p = pageOf([...found], page, walked, matches.length)
+      return pageOf([...found], page, walked, matches)
+    })
     const rows = new Map((this.#s.albums!.all(JSON.stringify(p.items.map(([, f]) => f.row))) as AlbumRow[]).map(r => [r[0], r]))
     const albums = p.items.map(([seed, f]) => {
       const synthetic = seed.startsWith('album\u0000')
@@ -162,41 +215,41 @@ export class LibraryCatalog {
 
   /** Artists of the tracks `match` finds whose own names `accept` takes, each once, in the order their first track comes. */
   searchArtists (match: string, accept: (foldedName: string) => boolean, page: PageRequest): Page<LibraryArtist> {
-    const matches = (this.#s.matches!.all(match, WALK_CAP) as number[]).map(ftsTrackPk)
-    const want = page.offset + page.limit + 1
-    // Per artist row: the artist it is (Spotify id, or its folded name), or null when not asked for.
-    const keyOf = new Map<number, string | null>()
-    const found = new Map<string, LibraryArtist>()
-    let walked = 0
-    for (let i = 0; i < matches.length && found.size < want; i += CHUNK) {
-      const chunk = matches.slice(i, i + CHUNK)
-      const byTrack = new Map((this.#s.trackArtists!.all(JSON.stringify(chunk)) as Array<[number, string]>).map(r => [r[0], r]))
-      const unseen = [...new Set([...byTrack.values()].flatMap(r => artistPks(r[1])).filter(a => !keyOf.has(a)))]
-      const named = new Map<string, string>()
-      for (const [pk, id, name] of this.#s.artists!.all(JSON.stringify(unseen)) as Array<[number, string, string]>) {
-        const folded = foldText(name)
-        const key = accept(folded) ? (id !== '' ? id : `\u0000${folded}`) : null
-        keyOf.set(pk, key)
-        if (key !== null) named.set(key, name)
-      }
-      for (const pk of chunk) {
-        walked++
-        const r = byTrack.get(pk)
-        if (r === undefined) continue
-        const artists = artistPks(r[1])
-        for (const a of artists) {
-          const key = keyOf.get(a)
-          if (key == null) continue
-          if (!found.has(key) && found.size < want) {
-            const name = named.get(key) ?? ''
-            const synthetic = key.startsWith('\u0000')
-            found.set(key, { id: synthetic ? syntheticArtistId(name) : key, synthetic, name, genres: [] })
-          }
+    return this.#walk(match, matches => {
+      const want = page.offset + page.limit + 1
+      // Per artist row: the artist it is (Spotify id, or its folded name), or null when not asked for.
+      const keyOf = new Map<number, string | null>()
+      const found = new Map<string, LibraryArtist>()
+      let walked = 0
+      for (let chunk = matches.next(); chunk !== null; chunk = found.size < want ? matches.next() : null) {
+        const byTrack = new Map((this.#s.trackArtists!.all(JSON.stringify(chunk)) as Array<[number, string]>).map(r => [r[0], r]))
+        const unseen = [...new Set([...byTrack.values()].flatMap(r => artistPks(r[1])).filter(a => !keyOf.has(a)))]
+        const named = new Map<string, string>()
+        for (const [pk, id, name] of this.#s.artists!.all(JSON.stringify(unseen)) as Array<[number, string, string]>) {
+          const folded = foldText(name)
+          const key = accept(folded) ? (id !== '' ? id : `\u0000${folded}`) : null
+          keyOf.set(pk, key)
+          if (key !== null) named.set(key, name)
         }
-        if (found.size >= want) break
+        for (const pk of chunk) {
+          walked++
+          const r = byTrack.get(pk)
+          if (r === undefined) continue
+          const artists = artistPks(r[1])
+          for (const a of artists) {
+            const key = keyOf.get(a)
+            if (key == null) continue
+            if (!found.has(key) && found.size < want) {
+              const name = named.get(key) ?? ''
+              const synthetic = key.startsWith('\u0000')
+              found.set(key, { id: synthetic ? syntheticArtistId(name) : key, synthetic, name, genres: [] })
+            }
+          }
+          if (found.size >= want) break
+        }
       }
-    }
-    return pageOf([...found.values()], page, walked, matches.length)
+      return pageOf([...found.values()], page, walked, matches)
+    })
   }
 
   /**
