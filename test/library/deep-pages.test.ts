@@ -96,3 +96,24 @@ t.test('several tracks by id: one query, by the key index', async t => {
   const ids = [id(7), 'nope', id(29_999), id(7)]
   t.same(store.getTracksByIds(ids).map(x => x?.id ?? null), [id(7), null, id(29_999), id(7)])
 })
+
+t.test('album search: a walk that stops early counts matches only as far as the total needs', async t => {
+  // Every track's artist is "Artist N": all 35,000 tracks match, far more than a walk reads.
+  for (const offset of [0, 500, 990]) {
+    const page = store.searchAlbums('artist', { limit: 10, offset })
+    t.equal(page.items.length, 10, `offset ${offset}: a full page`)
+    t.equal(page.total, 1050, `offset ${offset}: the estimate reaches the cap`)
+  }
+  // One artist's 70 tracks: the walk reads them all, and the total is exact.
+  const albums = new Set<string>()
+  for (let i = 7; i < LIKED + PLAYLIST / 2; i += 500) albums.add(`Album ${id(i).slice(0, 4)}`)
+  const one = store.searchAlbums('artist:"Artist 7"', { limit: 50, offset: 0 })
+  t.equal(one.total, albums.size, `every album of the artist's tracks counted (${albums.size})`)
+  t.equal(one.items.length, 50, 'a full page')
+  t.equal(new Set(one.items.map(a => a.name)).size, 50, 'each album once')
+  t.ok(one.items.every(a => albums.has(a.name)), 'only albums of the artist\'s tracks')
+  // The walk's query is ended each time (an open one would make the next use of it throw).
+  t.same(store.searchAlbums('artist', { limit: 10, offset: 500 }), store.searchAlbums('artist', { limit: 10, offset: 500 }), 'the same search again, the same page')
+  const artists = store.searchArtists('artist:"Artist 7" year:1900-2100', { limit: 5, offset: 0 })
+  t.same(store.searchArtists('artist:"Artist 7" year:1900-2100', { limit: 5, offset: 0 }), artists, 'an artist search walking the tracks, twice')
+})
