@@ -217,8 +217,8 @@ export function oneClientReport (run: OneClientRun, fullSize: boolean): { lines:
     lines.push(`| ${x.route.label} | ${fmtInt(x.requests)} | ${l.p50.toFixed(2)} | ${l.p99.toFixed(2)} | ${l.max.toFixed(2)} | ${l.mean.toFixed(2)} | ${cpu} | ${own} | ${preempted} | ${BEFORE[x.route.key]} |`)
   }
   lines.push('')
-  lines.push('The client\'s clock runs from sending a request to reading its whole answer; the server\'s own, from its `request` event to the answer\'s `finish`, ' +
-    'so a garbage collection between two requests (V8 runs scavenges as tasks) or a client slow to be scheduled counts on the first only. ' +
+  lines.push('The client\'s clock runs from sending a request to reading its whole answer; the server\'s own, from its `request` event to handing the answer to the socket (`res.end`), ' +
+    'so sending the answer, a garbage collection between two requests (V8 runs scavenges as tasks) or a client slow to be scheduled counts on the first only. ' +
     'Main thread preempted: the times the kernel gave the server\'s core to another thread or process while the server could run, per request (Linux).')
   const verdicts = run.results.map(x => ({
     ok: x.latencies.p99 <= x.route.targetMs,

@@ -5,7 +5,8 @@
 // when its stdin closes (the bench died), so it can never outlive the bench. Takes `profile start`
 // / `profile stop FILE` (V8's CPU profiler, the one behind `node --cpu-prof`), and `timings start`
 // / `timings stop`: each request's time on the server's own clock, from its `request` event to
-// its answer's `finish`, with how often the kernel took the core from the main thread meanwhile.
+// the call handing its answer to the socket, with how often the kernel took the core from the
+// main thread meanwhile.
 import fs from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { performance } from 'node:perf_hooks'
@@ -33,11 +34,18 @@ process.stdout.write(`${READY_PREFIX}${JSON.stringify({ port, startupSeconds })}
 // Requests timed between `timings start` and `timings stop` (null: not timing).
 let timed: number[] | null = null
 let preempted0: number | null = null
+// Timed up to the call that hands the answer to the socket, not to its 'finish' event: that event
+// waits for the event loop, which a scavenge may hold after the client has its answer.
 app.server.prependListener('request', (_req, res) => {
   if (timed === null) return
   const into = timed
   const t0 = performance.now()
-  res.once('finish', () => { into.push(performance.now() - t0) })
+  const end = res.end
+  res.end = function (this: typeof res, ...args: unknown[]) {
+    into.push(performance.now() - t0)
+    res.end = end
+    return (end as (...a: unknown[]) => typeof res).apply(this, args)
+  } as typeof res.end
 })
 
 let session: Session | null = null

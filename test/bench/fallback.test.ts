@@ -83,7 +83,7 @@ t.test('bench:fallback smoke run', async (t) => {
   for (const r of one) {
     t.equal(num(r[1]), 40, `${r[0]}: every request answered`)
     t.ok(num(r[2]) > 0 && num(r[3]) >= num(r[2]) && num(r[4]) >= num(r[3]), `${r[0]}: 0 < p50 ≤ p99 ≤ max`)
-    // The server's clock runs within the client's, request by request: never longer.
+    // The server's clock (to handing the answer to the socket) runs within the client's, request by request.
     const [ownP50, ownP99] = r[7]!.split(' / ').map(num) as [number, number]
     t.ok(ownP50 > 0 && ownP99 >= ownP50, `${r[0]}: the server's own 0 < p50 ≤ p99 (${r[7]})`)
     t.ok(ownP50 <= num(r[2]) && ownP99 <= num(r[3]), `${r[0]}: the server's own p50 and p99 within the client's (${r[7]} against ${r[2]} / ${r[3]})`)
