@@ -1,5 +1,6 @@
 // A library answer as JSON bytes, byte for byte what `Buffer.from(JSON.stringify(body))` gives,
-// in about half its CPU on a page of tracks (BENCHMARKS.md, fallback section). Two costs are cut:
+// in under half its CPU on a page of saved tracks and about as much on a playlist page (BENCHMARKS.md,
+// fallback section). Two costs are cut:
 // - JSON.stringify builds a large result from 16 KB pieces (a rope), which UTF-8 encoding first
 //   copies into one flat string; a page of tracks with any name beyond Latin-1 is a two-byte
 //   string of ~150-300 KB, allocated anew in V8's large-object space for each answer. Here the
