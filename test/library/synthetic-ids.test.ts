@@ -3,7 +3,7 @@
 // users already hold.
 import { createHash } from 'node:crypto'
 import t from 'tap'
-import { syntheticAlbumId, syntheticArtistId, syntheticId } from '../../src/library/synthetic-ids.js'
+import { IdMemo, syntheticAlbumId, syntheticArtistId, syntheticId } from '../../src/library/synthetic-ids.js'
 import { syntheticPlaylistId } from '../../src/library/playlist-files.js'
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
@@ -32,3 +32,29 @@ t.test('ids users hold stay what they were', async t => {
   t.equal(syntheticArtistId('Mira Okafor'), reference('artist\u0000mira okafor'))
   t.not(syntheticAlbumId('Night Grid', 'Neon Cartographers'), syntheticArtistId('Night Grid'))
 })
+
+t.test('the id memo: a working set below its size is digested once; when full, the oldest quarter goes', async t => {
+  const memo = new IdMemo(1000)
+  let digests = 0
+  const ask = (name: string): string => memo.id(name, () => { digests++; return artistSeedOf(name) })
+  const names = Array.from({ length: 900 }, (_, i) => `artist ${i}`)
+  t.same(names.filter(n => ask(n) !== reference(artistSeedOf(n))), [], 'the ids are the digests\' ids')
+  t.equal(digests, 900, 'first sight: a digest each')
+  digests = 0
+  for (let round = 0; round < 5; round++) for (const n of names) ask(n)
+  t.equal(digests, 0, 'asked again and again: no digest')
+  // 101 new names fill it: the 250 oldest go, the rest stay (a table emptied whole would lose all).
+  for (let i = 0; i <= 100; i++) ask(`new ${i}`)
+  t.equal(memo.size, 1000 - 250 + 1, 'a quarter emptied to make room')
+  digests = 0
+  for (const n of names.slice(250)) ask(n)
+  t.equal(digests, 0, 'the newer 650 of the 900 stayed')
+  ask('artist 0')
+  t.equal(digests, 1, 'the oldest went')
+  for (let i = 0; i < 5000; i++) ask(`more ${i}`)
+  t.ok(memo.size <= 1000, `never past its size (${memo.size})`)
+})
+
+function artistSeedOf (name: string): string {
+  return `artist\u0000${name}`
+}
