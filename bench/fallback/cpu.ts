@@ -12,7 +12,7 @@ export interface CpuShares {
   seconds: number
   /** The server process, in cores. */
   server: number
-  /** This process (autocannon, the double), in cores. */
+  /** This process (autocannon, the double) and its children that ended meanwhile (wrk), in cores. */
   bench: number
   /** Every other process (user + system time outside these two), in cores. */
   others: number
@@ -32,10 +32,16 @@ function allSeconds (): number {
   return ((cpu[0] ?? 0) + (cpu[1] ?? 0) + (cpu[2] ?? 0)) / TICKS_PER_SECOND
 }
 
+/** CPU time of this process's children that have ended and been waited for (cutime, cstime). */
+function endedChildrenSeconds (): number {
+  const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND
+}
+
 function take (serverPid: number): Sample | null {
   try {
     const own = process.cpuUsage()
-    return { at: performance.now(), server: procSeconds(serverPid), bench: (own.user + own.system) / 1e6, all: allSeconds() }
+    return { at: performance.now(), server: procSeconds(serverPid), bench: (own.user + own.system) / 1e6 + endedChildrenSeconds(), all: allSeconds() }
   } catch {
     return null // not Linux
   }

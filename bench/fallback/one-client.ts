@@ -3,8 +3,14 @@
 // playlists up to 10,000 tracks, 600,000 tracks). Five routes, every request a new one (a random
 // offset, and for search a random query too), so no kept answer (src/answers/memo.ts) serves it:
 // saved tracks 50 a page, the largest playlist 100 a page, search for tracks, albums and artists
-// 10 a page. Latency is measured
-// here, from sending the request to the last byte of the answer, on one keep-alive connection.
+// 10 a page. Latency is measured from sending the request to the last byte of the answer, on one
+// keep-alive connection, by wrk (-t1 -c1) when the machine has it: a C client whose own work
+// between two requests is a few microseconds, where a Node client parsing 300 KB answers on the
+// same two cores shares them with the server (paired on the same server, undici read p99s 15–35%
+// higher). Without wrk, undici times them. Either way every answer is checked (by undici, after).
+import { spawn } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { Client } from 'undici'
 import { DEFAULT_ROWS, GENRES, LAST, WORDS } from '../import.js'
@@ -40,8 +46,9 @@ export interface OneClientResult {
 
 const SEED = 0x0c11_e417
 
-/** Every route's requests: `n` distinct ones each, in a seeded random order. */
-export function planOneClient (lib: IndexedLibrary, n: number): OneClientRoute[] {
+/** Every route's requests: `n` distinct ones each, in a seeded random order, and one more asked first (`firstMs`). */
+export function planOneClient (lib: IndexedLibrary, requests: number): OneClientRoute[] {
+  const n = requests + 1
   const rng = new Rng(SEED)
   const biggest = lib.playlists.reduce((a, b) => (b.trackCount > a.trackCount ? b : a))
   const offsets = (count: number, limit: number): number[] => distinct(rng, n, () => rng.int(Math.max(1, count - limit + 1)))
@@ -132,31 +139,147 @@ function distinct<T> (rng: Rng, n: number, make: () => T): T[] {
   return out
 }
 
-/**
- * Asks the route's requests one after another on one connection, each answer checked. The
- * requests carry `tokens` in turn: the proxy allows a client 600 requests per 10 s, which one
- * client this fast would meet (the limit is the proxy's policy, not what is measured here).
- */
-export async function runOneClient (origin: string, tokens: readonly string[], route: OneClientRoute): Promise<OneClientResult> {
+/** Asks one request and checks its answer; its time in ms. */
+export async function askOnce (origin: string, token: string, route: OneClientRoute, requestPath: string, problems: Map<string, number>): Promise<number> {
   const client = new Client(origin, { pipelining: 1 })
+  try {
+    const t0 = performance.now()
+    const res = await client.request({ method: 'GET', path: requestPath, headers: { authorization: `Bearer ${token}` } })
+    const body = Buffer.from(await res.body.arrayBuffer())
+    const ms = performance.now() - t0
+    checkAnswer(route, res.statusCode, res.headers['x-proxy-source'], body, problems)
+    return ms
+  } finally {
+    await client.close()
+  }
+}
+
+/**
+ * Asks the route's requests one after another on one connection, timed by wrk when `wrk` names
+ * its binary (which checks status and source only: checkAnswers below reads every answer after),
+ * else timed and checked by undici. The requests carry `tokens` in turn: the proxy allows a
+ * client 600 requests per 10 s, which one client this fast would meet (the limit is the proxy's
+ * policy, not what is measured here). `firstMs`: the request asked before them, by undici.
+ */
+export async function runOneClient (origin: string, tokens: readonly string[], route: OneClientRoute, paths: readonly string[], firstMs: number, wrk: string | null, workDir: string): Promise<OneClientResult> {
   const problems = new Map<string, number>()
-  const note = (what: string): void => { problems.set(what, (problems.get(what) ?? 0) + 1) }
+  let latencies: Latencies
+  if (wrk !== null) {
+    const timed = await wrkOneClient(wrk, origin, tokens, paths, workDir)
+    for (const [what, n] of timed.problems) problems.set(what, n)
+    if (timed.requests !== paths.length) problems.set(`wrk timed ${timed.requests} of ${paths.length} requests`, 1)
+    latencies = timed.latencies
+  } else {
+    latencies = summarise(await undiciOneClient(origin, tokens, route, paths, problems))
+  }
+  return { route, latencies, firstMs, requests: paths.length, problems }
+}
+
+/** Asks every request again (its answer kept by now: src/answers/memo.ts) and checks each answer, into `problems`. */
+export async function checkAnswers (origin: string, tokens: readonly string[], route: OneClientRoute, paths: readonly string[], problems: Map<string, number>): Promise<void> {
+  await undiciOneClient(origin, tokens, route, paths, problems)
+}
+
+/** One request after another on one undici connection, each answer checked: the times in ms. */
+async function undiciOneClient (origin: string, tokens: readonly string[], route: OneClientRoute, paths: readonly string[], problems: Map<string, number>): Promise<number[]> {
+  const client = new Client(origin, { pipelining: 1 })
   const ms: number[] = []
   try {
-    for (const [i, path] of route.paths.entries()) {
+    for (const [i, p] of paths.entries()) {
       const t0 = performance.now()
-      const res = await client.request({ method: 'GET', path, headers: { authorization: `Bearer ${tokens[i % tokens.length]!}` } })
+      const res = await client.request({ method: 'GET', path: p, headers: { authorization: `Bearer ${tokens[i % tokens.length]!}` } })
       const body = Buffer.from(await res.body.arrayBuffer())
       ms.push(performance.now() - t0)
-      if (res.statusCode !== 200) { note(`status ${res.statusCode}`); continue }
-      if (res.headers['x-proxy-source'] !== 'csv') note(`X-Proxy-Source: ${String(res.headers['x-proxy-source'])}`)
-      const n = itemsOf(route.key, JSON.parse(body.toString('utf8')))
-      if (SEARCHED[route.key] !== undefined ? n < 0 || n > route.items : n !== route.items) note(`${n} items`)
+      checkAnswer(route, res.statusCode, res.headers['x-proxy-source'], body, problems)
     }
   } finally {
     await client.close()
   }
-  return { route, latencies: summarise(ms), firstMs: ms[0] ?? NaN, requests: ms.length, problems }
+  return ms
+}
+
+function checkAnswer (route: OneClientRoute, status: number, source: unknown, body: Buffer, problems: Map<string, number>): void {
+  const note = (what: string): void => { problems.set(what, (problems.get(what) ?? 0) + 1) }
+  if (status !== 200) { note(`status ${status}`); return }
+  if (source !== 'csv') note(`X-Proxy-Source: ${String(source)}`)
+  const n = itemsOf(route.key, JSON.parse(body.toString('utf8')))
+  if (SEARCHED[route.key] !== undefined ? n < 0 || n > route.items : n !== route.items) note(`${n} items`)
+}
+
+/** Prefixes the one line the Lua script's done() prints. */
+const WRK_RESULT = '@@one-client '
+
+/** Prefixes the line the Lua script prints once it has every answer (wrk then waits out its duration: told to stop by SIGINT). */
+const WRK_ANSWERED = '@@one-client-answered'
+
+/**
+ * wrk with one thread and one connection over `paths`, each asked once in order (a Lua script).
+ * wrk runs for a duration: the script stops its thread after the last answer and says so, and
+ * wrk is then interrupted (SIGINT, which makes it report at once). wrk records each request's
+ * latency to the microsecond; the script counts answers that are not 200 from the CSV library.
+ * The counters live in the thread's Lua state: done() runs in another, and reads them there.
+ */
+async function wrkOneClient (bin: string, origin: string, tokens: readonly string[], paths: readonly string[], workDir: string): Promise<{ latencies: Latencies, requests: number, problems: Map<string, number> }> {
+  const script = path.join(workDir, 'one-client.lua')
+  const lua = (s: string): string => `"${s.replace(/[^\w/?=&%.,:+~-]/g, c => `\\${String(c.charCodeAt(0)).padStart(3, '0')}`)}"`
+  fs.writeFileSync(script, `local paths = {
+${paths.map(lua).join(',\n')}
+}
+local auth = {
+${tokens.map(t => lua(`Bearer ${t}`)).join(',\n')}
+}
+sent, answered, status, source = 0, 0, 0, 0
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+request = function()
+  sent = sent + 1
+  return wrk.format("GET", paths[((sent - 1) % #paths) + 1], { ["Authorization"] = auth[((sent - 1) % #auth) + 1] })
+end
+response = function(code, headers, body)
+  answered = answered + 1
+  if code ~= 200 then status = status + 1 end
+  if headers["x-proxy-source"] ~= "csv" then source = source + 1 end
+  if answered == #paths then
+    wrk.thread:stop()
+    io.write("${WRK_ANSWERED}\\n")
+    io.flush()
+  end
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  local t = threads[1]
+  io.write(string.format('${WRK_RESULT}{"requests":%d,"p50":%d,"p99":%d,"max":%d,"mean":%f,"socketErrors":%d,"status":%d,"source":%d}\\n',
+    summary.requests, latency:percentile(50), latency:percentile(99), latency.max, latency.mean,
+    e.connect + e.read + e.write + e.timeout, t:get("status"), t:get("source")))
+end
+`)
+  // A bound, not a duration: the run ends when the script has every answer.
+  const bound = Math.max(60, Math.ceil(paths.length / 10))
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(bin, ['-t1', '-c1', `-d${bound}s`, '--timeout', '10s', '-s', script, origin], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s
+      if (s.includes(WRK_ANSWERED)) child.kill('SIGINT')
+    })
+    child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s })
+    child.once('error', reject)
+    child.once('close', code => {
+      // wrk reports a script that does not load on stderr and runs on without it.
+      if (code !== 0 || stderr.trim() !== '') reject(new Error(`wrk (exit ${code}): ${stderr}${stdout}`))
+      else resolve(stdout)
+    })
+  })
+  const line = out.split('\n').find(l => l.startsWith(WRK_RESULT))
+  if (line === undefined) throw new Error(`wrk printed no result:\n${out}`)
+  const r = JSON.parse(line.slice(WRK_RESULT.length)) as { requests: number, p50: number, p99: number, max: number, mean: number, socketErrors: number, status: number, source: number }
+  const problems = new Map<string, number>()
+  if (r.socketErrors > 0) problems.set('socket errors (wrk)', r.socketErrors)
+  if (r.status > 0) problems.set('status other than 200 (wrk)', r.status)
+  if (r.source > 0) problems.set('X-Proxy-Source other than csv (wrk)', r.source)
+  const ms = (us: number): number => us / 1000
+  return { latencies: { p50: ms(r.p50), p99: ms(r.p99), max: ms(r.max), mean: ms(r.mean) }, requests: r.requests, problems }
 }
 
 /** Entries with their track (saved tracks, playlist entries), or search's items of its type; -1: not that shape. */
@@ -194,6 +317,8 @@ export interface ServerTimings {
 
 export interface OneClientRun {
   lib: IndexedLibrary
+  /** What timed the requests: wrk's version (`wrk debian/4.1.0-3+b2`) or `undici`. */
+  timer: string
   /** Seconds from loading the configuration to listening, for a server over this library. */
   startupSeconds: number
   results: Array<OneClientResult & { cpu: CpuShares | null, server: ServerTimings | null }>
@@ -206,6 +331,10 @@ export function oneClientReport (run: OneClientRun, fullSize: boolean): { lines:
   const first = run.results[0]
   lines.push(`Library: ${fmtInt(m.rows)} rows in ${fmtInt(m.files)} CSV files (${fmtInt(run.lib.summary.tracks)} tracks, ${fmtInt(run.lib.summary.likedSongs)} liked songs, playlists up to ${fmtInt(Math.max(...run.lib.playlists.map(p => p.trackCount)))} tracks), ${run.lib.manifest.rows === DEFAULT_ROWS ? 'the import bench\'s own' : 'this run\'s smaller library'}. ` +
     `The server listened ${run.startupSeconds.toFixed(2)} s after loading its configuration (its startup import found every file unchanged) and answered its first request, ${first?.route.key === 'liked' ? 'a page of saved tracks' : 'the first one'}, in ${first === undefined ? '—' : first.firstMs.toFixed(1)} ms.`)
+  lines.push('')
+  lines.push(run.timer === 'undici'
+    ? 'Timed by undici (this machine has no wrk: `apt-get install wrk` for a client whose own work does not share the server\'s cores).'
+    : `Timed by ${run.timer} (\`-t1 -c1\`, a Lua script asking each request once), every answer then checked by undici.`)
   lines.push('')
   lines.push('| Route | Requests | p50 (ms) | p99 (ms) | Max (ms) | Mean (ms) | Server CPU (ms/request) | Server\'s own clock: p50 / p99 (ms) | Main thread preempted (per request) | Before: p50 / p99 (ms) |')
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
