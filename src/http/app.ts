@@ -42,7 +42,11 @@ export async function buildApp (config: Config, fastifyOptions: FastifyServerOpt
       const reply = res as unknown as FastifyReply
       sendLocal(reply, status, status === 400 ? 'Malformed request target: not valid percent-encoded UTF-8' : err.message)
     },
-    ...fastifyOptions
+    ...fastifyOptions,
+    // The library plugin imports at startup: a large library's first import, or its rebuild after
+    // an upgrade changes the index's layout, takes longer than Fastify's 10 s plugin limit (a
+    // 1,000,000-row library ~20–30 s on 2 cores), which would stop `serve` half-started.
+    pluginTimeout: 0
   })
   app.server.on('connect', refuseConnect)
   app.decorate('config', config)
