@@ -259,9 +259,11 @@ end
     const child = spawn(bin, ['-t1', '-c1', `-d${bound}s`, '--timeout', '10s', '-s', script, origin], { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
+    let told = false
     child.stdout.setEncoding('utf8').on('data', (s: string) => {
       stdout += s
-      if (s.includes(WRK_ANSWERED)) child.kill('SIGINT')
+      // The whole output so far: the line may come in two pieces.
+      if (!told && stdout.includes(WRK_ANSWERED)) told = child.kill('SIGINT')
     })
     child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s })
     child.once('error', reject)
