@@ -15,7 +15,7 @@ import Database from 'better-sqlite3'
 export type Db = Database.Database
 
 /** Bumped when the library tables change shape: an older index is dropped and rebuilt from the CSVs. */
-const LIBRARY_SCHEMA = 2
+const LIBRARY_SCHEMA = 3
 
 /** Built after the rows on a first import: in bulk, many times faster than updated row by row. */
 export const LOOKUP_INDEXES = {
@@ -86,7 +86,10 @@ CREATE TABLE IF NOT EXISTS albums (
   album_type TEXT,
   total_tracks INTEGER,
   label TEXT,
-  artists TEXT NOT NULL             -- artists.pk list, comma-separated, in order
+  artists TEXT NOT NULL,            -- artists.pk list, comma-separated, in order
+  -- The id the album answers under: spotify_id, or the synthetic id of its name and first artist
+  -- (synthetic-ids.ts), worked out once at import rather than by every search and id lookup.
+  answer_id TEXT NOT NULL
 );
 ${LOOKUP_INDEXES.albums_hash};
 -- One row per distinct track: the union of what every export knows about it (merge.ts).

@@ -1,13 +1,12 @@
 // Which album and artist rows answer to an id: their Spotify id, or the synthetic id of an id-less
-// album's name and first artist, or an id-less artist's name (synthetic-ids.ts). A synthetic id
-// is a digest, so it is found through a map of every id the library answers to, built from the
-// album and artist rows the first time an id is asked after the library changed (~0.1 s per
-// 100,000 album rows: BENCHMARKS.md) and kept until it changes again.
+// album's name and first artist (worked out at import: albums.answer_id), or an id-less artist's
+// name (synthetic-ids.ts). A synthetic id is a digest, so it is found through a map of every id
+// the library answers to, built from the album and artist rows the first time an id is asked
+// after the library changed and kept until it changes again.
 import type { Statement } from 'better-sqlite3'
 import type { Db } from '../db.js'
 import { foldText } from './search-query.js'
-import { albumSeed, artistSeed, syntheticId } from './synthetic-ids.js'
-import { memoFold } from './track-codec.js'
+import { artistSeed, syntheticId } from './synthetic-ids.js'
 
 interface IdMaps {
   version: string
@@ -25,9 +24,7 @@ export class CatalogIds {
 
   constructor (db: Db, version: () => string) {
     this.#version = version
-    // The first album artist's name: `artists` lists rowids, and CAST reads the first of them.
-    this.#albums = db.prepare(`SELECT a.pk, a.spotify_id, a.name, coalesce(ar.name, '')
-      FROM albums a LEFT JOIN artists ar ON ar.pk = CAST(a.artists AS INTEGER)`).raw()
+    this.#albums = db.prepare('SELECT pk, spotify_id, answer_id FROM albums').raw()
     this.#artists = db.prepare('SELECT pk, spotify_id, name FROM artists').raw()
   }
 
@@ -55,13 +52,12 @@ export class CatalogIds {
   }
 
   #albumIds (synthetic: Set<string>): Map<string, number[]> {
-    // Grouped by seed first: the digest is computed once per album, not once per row.
-    const bySeed = new Map<string, number[]>()
-    const fold = memoFold()
-    for (const [pk, id, name, artist] of this.#albums.iterate() as IterableIterator<[number, string | null, string, string]>) {
-      add(bySeed, id ?? albumSeed(fold(name), fold(artist)), pk)
+    const out = new Map<string, number[]>()
+    for (const [pk, spotifyId, id] of this.#albums.iterate() as IterableIterator<[number, string | null, string]>) {
+      add(out, id, pk)
+      if (spotifyId === null) synthetic.add(id)
     }
-    return bySId(bySeed, seed => seed.startsWith('album\u0000'), synthetic)
+    return out
   }
 
   #artistIds (synthetic: Set<string>): Map<string, number[]> {

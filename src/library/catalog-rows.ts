@@ -6,6 +6,8 @@ import { BatchInsert } from './batch-insert.js'
 import type { Db } from '../db.js'
 import { KeyTable } from './key-table.js'
 import { hash32, type AlbumValues, type ArtistKey, type EncodedTrack } from './track-codec.js'
+import { foldText } from './search-query.js'
+import { albumSeed, syntheticId } from './synthetic-ids.js'
 import { ValueCache } from './value-cache.js'
 
 export class CatalogRows {
@@ -27,12 +29,12 @@ export class CatalogRows {
       addArtist: db.prepare('INSERT INTO artists (spotify_id, name) VALUES (?, ?)'),
       album: db.prepare(`SELECT pk FROM albums WHERE hash = ? AND spotify_id IS ? AND name = ? AND release_date IS ? AND date_precision IS ?
         AND image_url IS ? AND album_type IS ? AND total_tracks IS ? AND label IS ? AND artists = ?`).pluck(),
-      addAlbum: db.prepare(`INSERT INTO albums (hash, spotify_id, name, release_date, date_precision, image_url, album_type, total_tracks, label, artists)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      addAlbum: db.prepare(`INSERT INTO albums (hash, spotify_id, name, release_date, date_precision, image_url, album_type, total_tracks, label, artists, answer_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       user: db.prepare('SELECT pk FROM library_users WHERE id = ?').pluck(),
       addUser: db.prepare('INSERT INTO library_users (id) VALUES (?)')
     }
-    this.#newAlbums = new BatchInsert(db, 'albums (pk, hash, spotify_id, name, release_date, date_precision, image_url, album_type, total_tracks, label, artists)', 11)
+    this.#newAlbums = new BatchInsert(db, 'albums (pk, hash, spotify_id, name, release_date, date_precision, image_url, album_type, total_tracks, label, artists, answer_id)', 12)
     this.#newArtists = new BatchInsert(db, 'artists (pk, spotify_id, name)', 3)
     this.#albums = new KeyTable(fresh)
     this.#artists = new KeyTable(fresh)
@@ -77,12 +79,14 @@ export class CatalogRows {
     const [id, name, date, precision, image, type, total, label, list] = JSON.parse(json) as AlbumValues
     const row = [id, name, date, precision, image, type, total, label, list.map(a => this.#artistPk(a)).join(',')] as const
     const hash = hash32(JSON.stringify(row))
+    // The id it answers under (see the albums table): the first artist is the album row's own first.
+    const answerId = (): string => id ?? syntheticId(albumSeed(foldText(name), foldText(list[0]?.[1] ?? '')))
     if (this.#fresh) {
       const pk = this.#albums.rowid(this.#albums.add(json, 0))!
-      this.#newAlbums.add(pk, hash, ...row)
+      this.#newAlbums.add(pk, hash, ...row, answerId())
       return pk
     }
-    const pk = (this.#s.album.get(hash, ...row) as number | undefined) ?? Number(this.#s.addAlbum.run(hash, ...row).lastInsertRowid)
+    const pk = (this.#s.album.get(hash, ...row) as number | undefined) ?? Number(this.#s.addAlbum.run(hash, ...row, answerId()).lastInsertRowid)
     this.#albums.add(json, pk)
     return pk
   }

@@ -8,8 +8,8 @@ import type { Db } from '../db.js'
 import { ArtistNames } from './artist-names.js'
 import { CatalogIds } from './catalog-ids.js'
 import { foldText, SEARCH_TOTAL_CAP } from './search-query.js'
-import { albumSeed, syntheticArtistId, syntheticId } from './synthetic-ids.js'
-import { artistPks, FTS_TRACK_PK, ftsTrackPk, memoFold, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
+import { syntheticArtistId } from './synthetic-ids.js'
+import { artistPks, FTS_TRACK_PK, ftsTrackPk, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
 import type { TrackReader } from './track-reader.js'
 import type { ArtistRef, LibraryAlbum, LibraryArtist, LibraryTrack, Page, ReleaseDatePrecision } from './types.js'
 import type { PageRequest } from './store.js'
@@ -22,8 +22,8 @@ import type { PageRequest } from './store.js'
 export const WALK_CAP = 10_000
 /** Tracks read per query of the walk. */
 const CHUNK = 250
-/** Album rows whose seed is kept between album searches (~100 bytes each), before starting over. */
-const SEEDS_KEPT = 200_000
+/** Album rows whose id is kept between album searches (~80 bytes each), before starting over. */
+const IDS_KEPT = 200_000
 /** Tracks read to list an album's (a name shared by many albums) or to gather an artist's genres. */
 const ALBUM_CANDIDATES = 5_000
 const ARTIST_CANDIDATES = 500
@@ -89,8 +89,8 @@ export class LibraryCatalog {
   readonly #names: ArtistNames
   readonly #s: Record<string, Statement>
   readonly #version: () => string
-  /** Per album row, the album it is (its Spotify id, or albumSeed of its folded names), for this version of the library. */
-  #seeds: { version: string, of: Map<number, string> } = { version: '', of: new Map() }
+  /** Per album row, the id it answers under (albums.answer_id), for this version of the library. */
+  #answerIds: { version: string, of: Map<number, string> } = { version: '', of: new Map() }
 
   constructor (db: Db, tracks: TrackReader, version: () => string) {
     this.#tracks = tracks
@@ -110,8 +110,7 @@ export class LibraryCatalog {
         WHERE t.kind = 0 AND t.album ${inList} ORDER BY m.f`).raw(),
       artistTracks: db.prepare(`${candidates('t.artists, t.genres', ARTIST_CANDIDATES)} WHERE t.kind = 0 ORDER BY m.f`).raw(),
       trackAlbums: db.prepare(`SELECT pk, album, key FROM tracks WHERE kind = 0 AND pk ${inList}`).raw(),
-      albumSeeds: db.prepare(`SELECT a.pk, a.spotify_id, a.name, coalesce(ar.name, '')
-        FROM albums a LEFT JOIN artists ar ON ar.pk = CAST(a.artists AS INTEGER) WHERE a.pk ${inList}`).raw(),
+      answerIds: db.prepare(`SELECT pk, answer_id FROM albums WHERE pk ${inList}`).raw(),
       trackArtists: db.prepare(`SELECT pk, artists FROM tracks WHERE kind = 0 AND pk ${inList}`).raw()
     }
   }
@@ -179,36 +178,32 @@ export class LibraryCatalog {
   /** Albums of the tracks `match` finds, each once, in the order their first track comes. */
   searchAlbums (match: string, page: PageRequest): Page<LibraryAlbum> {
     const want = page.offset + page.limit + 1
-    const fold = memoFold()
-    // Folding album and artist names was most of a deep page's walk; the seeds of album rows
-    // met by earlier searches are kept (a few thousand a page, up to SEEDS_KEPT).
+    // The ids of album rows met by earlier searches are kept (a few thousand a page, up to IDS_KEPT).
     const version = this.#version()
-    if (this.#seeds.version !== version || this.#seeds.of.size > SEEDS_KEPT) this.#seeds = { version, of: new Map() }
-    const seedOf = this.#seeds.of
+    if (this.#answerIds.version !== version || this.#answerIds.of.size > IDS_KEPT) this.#answerIds = { version, of: new Map() }
+    const idOf = this.#answerIds.of
     const p = this.#walk(match, matches => {
       const found = new Map<string, { row: number, sample: string }>()
       let walked = 0
       for (let chunk = matches.next(); chunk !== null; chunk = found.size < want ? matches.next() : null) {
         const byTrack = new Map((this.#s.trackAlbums!.all(JSON.stringify(chunk)) as Array<[number, number, string]>).map(r => [r[0], r]))
-        const unseen = [...new Set([...byTrack.values()].map(r => r[1]).filter(a => !seedOf.has(a)))]
-        for (const [pk, id, name, artist] of this.#s.albumSeeds!.all(JSON.stringify(unseen)) as Array<[number, string | null, string, string]>) {
-          seedOf.set(pk, id ?? albumSeed(fold(name), fold(artist)))
-        }
+        const unseen = [...new Set([...byTrack.values()].map(r => r[1]).filter(a => !idOf.has(a)))]
+        if (unseen.length > 0) for (const [pk, id] of this.#s.answerIds!.all(JSON.stringify(unseen)) as Array<[number, string]>) idOf.set(pk, id)
         for (const pk of chunk) {
           walked++
           const r = byTrack.get(pk)
           if (r === undefined) continue // an episode or a local file: no album to find
-          const seed = seedOf.get(r[1])!
-          if (!found.has(seed)) found.set(seed, { row: r[1], sample: r[2] })
+          const id = idOf.get(r[1])!
+          if (!found.has(id)) found.set(id, { row: r[1], sample: r[2] })
           if (found.size >= want) break
         }
       }
       return pageOf([...found], page, walked, matches)
     })
     const rows = new Map((this.#s.albums!.all(JSON.stringify(p.items.map(([, f]) => f.row))) as AlbumRow[]).map(r => [r[0], r]))
-    const albums = p.items.map(([seed, f]) => {
-      const synthetic = seed.startsWith('album\u0000')
-      return this.#merged([rows.get(f.row)!], synthetic ? syntheticId(seed) : seed, synthetic, f.sample)
+    const albums = p.items.map(([id, f]) => {
+      const row = rows.get(f.row)!
+      return this.#merged([row], id, row[1] === null, f.sample)
     })
     return { ...p, items: albums }
   }

@@ -48,3 +48,18 @@ t.test('a database already in the current layout is opened as it is', async t =>
   t.equal(db.prepare('SELECT count(*) FROM tracks').pluck().get(), 53, 'nothing dropped')
   t.equal((await importLibrary(db, DEMO_LIBRARY)).files.unchanged, 5, 'every file unchanged')
 })
+
+t.test('an index of the layout before album answer ids (schema 2) is rebuilt with them', async t => {
+  const file = path.join(t.testdir(), 'v2.sqlite')
+  const first = openDatabase(file)
+  await importLibrary(first, DEMO_LIBRARY)
+  // What version 2 left: the same tables, albums without answer_id.
+  first.exec("ALTER TABLE albums DROP COLUMN answer_id; UPDATE meta SET value = '2' WHERE key = 'library_schema'")
+  first.close()
+  const db = openDatabase(file)
+  t.teardown(() => db.close())
+  t.ok((db.prepare('PRAGMA table_info(albums)').all() as Array<{ name: string }>).some(c => c.name === 'answer_id'), 'albums has answer_id')
+  t.equal(db.prepare('SELECT count(*) FROM albums').pluck().get(), 0, 'the old index is gone')
+  t.equal((await importLibrary(db, DEMO_LIBRARY)).files.indexed, 5, 'every file is read again')
+  t.equal(db.prepare("SELECT count(*) FROM albums WHERE answer_id = ''").pluck().get(), 0, 'every album has its id')
+})
