@@ -20,7 +20,9 @@ const LIBRARY_SCHEMA = 3
 /** Built after the rows on a first import: in bulk, many times faster than updated row by row. */
 export const LOOKUP_INDEXES = {
   tracks_key: 'CREATE UNIQUE INDEX IF NOT EXISTS tracks_key ON tracks(key)',
-  albums_hash: 'CREATE INDEX IF NOT EXISTS albums_hash ON albums(hash)'
+  albums_hash: 'CREATE INDEX IF NOT EXISTS albums_hash ON albums(hash)',
+  // An album asked for by id (GET /v1/albums/{id}, synthetic or Spotify's) is found here, at once.
+  albums_answer: 'CREATE INDEX IF NOT EXISTS albums_answer ON albums(answer_id)'
 }
 
 // Everything the importer builds from the CSVs (not playlist_links: those are the user's).
@@ -92,6 +94,7 @@ CREATE TABLE IF NOT EXISTS albums (
   answer_id TEXT NOT NULL
 );
 ${LOOKUP_INDEXES.albums_hash};
+${LOOKUP_INDEXES.albums_answer};
 -- One row per distinct track: the union of what every export knows about it (merge.ts).
 -- The Spotify id and URI follow from kind and key (rare holds them when they do not).
 CREATE TABLE IF NOT EXISTS tracks (

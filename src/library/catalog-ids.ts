@@ -1,71 +1,61 @@
 // Which album and artist rows answer to an id: their Spotify id, or the synthetic id of an id-less
-// album's name and first artist (worked out at import: albums.answer_id), or an id-less artist's
-// name (synthetic-ids.ts). A synthetic id is a digest, so it is found through a map of every id
-// the library answers to, built from the album and artist rows the first time an id is asked
-// after the library changed and kept until it changes again.
+// album's name and first artist, or an id-less artist's name (synthetic-ids.ts). Albums are found
+// by the id each row answers under, worked out at import (albums.answer_id, indexed): a first
+// lookup costs what any other does. Artists are few (one per name and id): the map of every id
+// they answer to is built from their rows the first time one is asked after the library changed
+// (~12,000 rows on the million-row bench library), and kept until it changes again.
 import type { Statement } from 'better-sqlite3'
 import type { Db } from '../db.js'
 import { foldText } from './search-query.js'
 import { artistSeed, syntheticId } from './synthetic-ids.js'
 
-interface IdMaps {
+interface ArtistIds {
   version: string
-  albums: Map<string, number[]>
-  artists: Map<string, number[]>
-  /** The ids above that are the proxy's own (synthetic), of either kind. */
+  rows: Map<string, number[]>
+  /** The ids above that are the proxy's own (synthetic). */
   synthetic: Set<string>
 }
 
 export class CatalogIds {
   readonly #version: () => string
-  readonly #albums: Statement
+  readonly #albumRows: Statement
+  readonly #ownAlbum: Statement
   readonly #artists: Statement
-  #built: IdMaps | null = null
+  #artistIds: ArtistIds | null = null
 
   constructor (db: Db, version: () => string) {
     this.#version = version
-    this.#albums = db.prepare('SELECT pk, spotify_id, answer_id FROM albums').raw()
+    this.#albumRows = db.prepare('SELECT pk FROM albums WHERE answer_id = ? ORDER BY pk').pluck()
+    this.#ownAlbum = db.prepare('SELECT 1 FROM albums WHERE answer_id = ? AND spotify_id IS NULL LIMIT 1').pluck()
     this.#artists = db.prepare('SELECT pk, spotify_id, name FROM artists').raw()
   }
 
   /** The album rows that are the album of this id (none: the library does not know it). */
   albumRows (id: string): number[] {
-    return this.#maps().albums.get(id) ?? []
+    return this.#albumRows.all(id) as number[]
   }
 
   artistRows (id: string): number[] {
-    return this.#maps().artists.get(id) ?? []
+    return this.#artistMaps().rows.get(id) ?? []
   }
 
   /** Whether the library answers to this album or artist id as one of its own (Spotify knows none). */
   isSynthetic (id: string): boolean {
-    return this.#maps().synthetic.has(id)
+    return this.#ownAlbum.get(id) !== undefined || this.#artistMaps().synthetic.has(id)
   }
 
-  #maps (): IdMaps {
+  #artistMaps (): ArtistIds {
     const version = this.#version()
-    if (this.#built?.version !== version) {
+    if (this.#artistIds?.version !== version) {
+      // Grouped by seed first: the digest is computed once per artist, not once per row.
+      const bySeed = new Map<string, number[]>()
+      for (const [pk, id, name] of this.#artists.iterate() as IterableIterator<[number, string, string]>) {
+        add(bySeed, id !== '' ? id : artistSeed(foldText(name)), pk)
+      }
       const synthetic = new Set<string>()
-      this.#built = { version, albums: this.#albumIds(synthetic), artists: this.#artistIds(synthetic), synthetic }
+      this.#artistIds = { version, rows: bySId(bySeed, seed => seed.startsWith('artist\u0000'), synthetic), synthetic }
     }
-    return this.#built
-  }
-
-  #albumIds (synthetic: Set<string>): Map<string, number[]> {
-    const out = new Map<string, number[]>()
-    for (const [pk, spotifyId, id] of this.#albums.iterate() as IterableIterator<[number, string | null, string]>) {
-      add(out, id, pk)
-      if (spotifyId === null) synthetic.add(id)
-    }
-    return out
-  }
-
-  #artistIds (synthetic: Set<string>): Map<string, number[]> {
-    const bySeed = new Map<string, number[]>()
-    for (const [pk, id, name] of this.#artists.iterate() as IterableIterator<[number, string, string]>) {
-      add(bySeed, id !== '' ? id : artistSeed(foldText(name)), pk)
-    }
-    return bySId(bySeed, seed => seed.startsWith('artist\u0000'), synthetic)
+    return this.#artistIds
   }
 }
 

@@ -38,6 +38,11 @@ t.test('every album row answers under its Spotify id or the synthetic id of its 
   const ids = [...new Set(rows.map(r => r.answer_id))]
   t.same(ids.filter(id => store.getAlbum(id)?.album.id !== id), [], `each of ${ids.length} ids finds its album`)
   t.ok(synthetic.every(r => store.isOwnId('album', r.answer_id)), 'synthetic ids are the library\'s own')
+  t.notOk(rows.filter(r => r.spotify_id !== null).some(r => store.isOwnId('album', r.answer_id)), 'Spotify\'s ids are not')
+  // A lookup by id is an index search, not a scan of every album (nor a map built from one).
+  const plan = (db.prepare('EXPLAIN QUERY PLAN SELECT pk FROM albums WHERE answer_id = ? ORDER BY pk').all('x') as Array<{ detail: string }>).map(r => r.detail).join('; ')
+  t.match(plan, /SEARCH albums USING (COVERING )?INDEX albums_answer \(answer_id=\?\)/, plan)
+  t.notMatch(plan, /SCAN|TEMP B-TREE/, 'no scan, no sort')
   const found = store.searchAlbums('a', { limit: 50, offset: 0 }).items
   t.ok(found.length > 0, `search found ${found.length} albums`)
   t.same(found.filter(a => !ids.includes(a.id) || a.synthetic !== !rows.some(r => r.spotify_id === a.id)), [], 'search gives the stored ids, synthetic where the export had none')

@@ -54,7 +54,7 @@ t.test('an index of the layout before album answer ids (schema 2) is rebuilt wit
   const first = openDatabase(file)
   await importLibrary(first, DEMO_LIBRARY)
   // What version 2 left: the same tables, albums without answer_id.
-  first.exec("ALTER TABLE albums DROP COLUMN answer_id; UPDATE meta SET value = '2' WHERE key = 'library_schema'")
+  first.exec("DROP INDEX albums_answer; ALTER TABLE albums DROP COLUMN answer_id; UPDATE meta SET value = '2' WHERE key = 'library_schema'")
   first.close()
   const db = openDatabase(file)
   t.teardown(() => db.close())
