@@ -6,8 +6,7 @@ import { BatchInsert } from './batch-insert.js'
 import type { Db } from '../db.js'
 import { KeyTable } from './key-table.js'
 import { hash32, type AlbumValues, type ArtistKey, type EncodedTrack } from './track-codec.js'
-import { foldText } from './search-query.js'
-import { albumSeed, syntheticId } from './synthetic-ids.js'
+import { albumIdOfNames } from './synthetic-ids.js'
 import { ValueCache } from './value-cache.js'
 
 export class CatalogRows {
@@ -80,7 +79,7 @@ export class CatalogRows {
     const row = [id, name, date, precision, image, type, total, label, list.map(a => this.#artistPk(a)).join(',')] as const
     const hash = hash32(JSON.stringify(row))
     // The id it answers under (see the albums table): the first artist is the album row's own first.
-    const answerId = (): string => id ?? syntheticId(albumSeed(foldText(name), foldText(list[0]?.[1] ?? '')))
+    const answerId = (): string => id ?? albumIdOfNames(name, list[0]?.[1] ?? '')
     if (this.#fresh) {
       const pk = this.#albums.rowid(this.#albums.add(json, 0))!
       this.#newAlbums.add(pk, hash, ...row, answerId())

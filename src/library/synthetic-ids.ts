@@ -85,8 +85,18 @@ export function artistSeed (foldedName: string): string {
   return `artist\u0000${foldedName}`
 }
 
+/** An id-less album's id, worked out (the import stores it: albums.answer_id). */
+export function albumIdOfNames (name: string, firstArtist: string): string {
+  return syntheticId(albumSeedOfNames(name, firstArtist))
+}
+
+function albumSeedOfNames (name: string, firstArtist: string): string {
+  return albumSeed(foldText(name), foldText(firstArtist))
+}
+
+/** The same, kept by the names as written (the pages that shape albums from their names). */
 export function syntheticAlbumId (name: string, firstArtist: string): string {
-  return albums.id(`${name}\u0000${firstArtist}`, () => albumSeed(foldText(name), foldText(firstArtist)))
+  return albums.id(`${name}\u0000${firstArtist}`, () => albumSeedOfNames(name, firstArtist))
 }
 
 export function syntheticArtistId (name: string): string {
