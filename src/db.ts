@@ -26,7 +26,7 @@ export const LOOKUP_INDEXES = {
 }
 
 // Everything the importer builds from the CSVs (not playlist_links: those are the user's).
-const LIBRARY_TABLES = ['plays', 'played', 'library_files', 'import_problems', 'playlists', 'playlist_items', 'liked_songs', 'tracks', 'tracks_fts', 'albums', 'artists', 'library_users']
+const LIBRARY_TABLES = ['plays', 'played', 'library_files', 'import_problems', 'playlists', 'playlist_items', 'liked_songs', 'tracks', 'tracks_fts', 'track_albums', 'albums', 'artists', 'library_users']
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS library_files (
@@ -117,6 +117,12 @@ CREATE TABLE IF NOT EXISTS tracks (
   richness INTEGER NOT NULL
 );
 ${LOOKUP_INDEXES.tracks_key};
+-- Every track's album row (0 for none) as int32s, little-endian, indexed by tracks.pk: what an
+-- album search reads for each matching track (track-albums.ts). Written by the importer.
+CREATE TABLE IF NOT EXISTS track_albums (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  data BLOB NOT NULL
+);
 -- Positions run 0, 1, 2, … in each playlist: a page is the range [offset, offset + limit).
 CREATE TABLE IF NOT EXISTS playlist_items (
   playlist INTEGER NOT NULL,        -- playlists.pk

@@ -1,13 +1,15 @@
 // The library's albums and artists: by id (catalog-ids.ts) and by search. The search index holds
 // tracks, so an album or artist search walks the matching tracks in the index's order (richest
 // first) and keeps each album or artist the first time one of its tracks comes by, reading only
-// as far as the page needs: the cost follows the offset, never the library's size. An artist
+// as far as the page needs: the cost follows the offset, never the library's size. Each
+// matching track's album comes from an array the importer stores (track-albums.ts), not its row. An artist
 // search by name alone reads the artists' names instead (artist-names.ts).
 import type { Statement } from 'better-sqlite3'
 import type { Db } from '../db.js'
 import { ArtistNames } from './artist-names.js'
 import { CatalogIds } from './catalog-ids.js'
 import { foldText, SEARCH_TOTAL_CAP } from './search-query.js'
+import { NO_ALBUM, readTrackAlbums, scanTrackAlbums } from './track-albums.js'
 import { syntheticArtistId } from './synthetic-ids.js'
 import { artistPks, FTS_TRACK_PK, ftsTrackPk, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
 import type { TrackReader } from './track-reader.js'
@@ -91,10 +93,14 @@ export class LibraryCatalog {
   readonly #version: () => string
   /** Per album row, the id it answers under (albums.answer_id), for this version of the library. */
   #answerIds: { version: string, of: Map<number, string> } = { version: '', of: new Map() }
+  /** Per track row, its album row (track-albums.ts), for this version of the library. */
+  #trackAlbums: { version: string, of: Int32Array } | null = null
+  readonly #db: Db
 
   constructor (db: Db, tracks: TrackReader, version: () => string) {
     this.#tracks = tracks
     this.#version = version
+    this.#db = db
     this.#ids = new CatalogIds(db, version)
     this.#names = new ArtistNames(db, version)
     const inList = 'IN (SELECT value FROM json_each(?))'
@@ -109,10 +115,16 @@ export class LibraryCatalog {
       albumTracks: db.prepare(`${candidates(TRACK_COLUMNS, ALBUM_CANDIDATES, 'JOIN albums a ON a.pk = t.album')}
         WHERE t.kind = 0 AND t.album ${inList} ORDER BY m.f`).raw(),
       artistTracks: db.prepare(`${candidates('t.artists, t.genres', ARTIST_CANDIDATES)} WHERE t.kind = 0 ORDER BY m.f`).raw(),
-      trackAlbums: db.prepare(`SELECT pk, album, key FROM tracks WHERE kind = 0 AND pk ${inList}`).raw(),
+      trackKeys: db.prepare(`SELECT pk, key FROM tracks WHERE pk ${inList}`).raw(),
       answerIds: db.prepare(`SELECT pk, answer_id FROM albums WHERE pk ${inList}`).raw(),
       trackArtists: db.prepare(`SELECT pk, artists FROM tracks WHERE kind = 0 AND pk ${inList}`).raw()
     }
+  }
+
+  /** Each track's album row, read once per library change (worked out from the tracks for a database imported before it was stored). */
+  #albumsOfTracks (version: string): Int32Array {
+    if (this.#trackAlbums?.version !== version) this.#trackAlbums = { version, of: readTrackAlbums(this.#db) ?? scanTrackAlbums(this.#db) }
+    return this.#trackAlbums.of
   }
 
   /** Runs `walk` over the matches of `match`, and ends their query however it returns. */
@@ -182,28 +194,33 @@ export class LibraryCatalog {
     const version = this.#version()
     if (this.#answerIds.version !== version || this.#answerIds.of.size > IDS_KEPT) this.#answerIds = { version, of: new Map() }
     const idOf = this.#answerIds.of
+    const albumOf = this.#albumsOfTracks(version)
     const p = this.#walk(match, matches => {
-      const found = new Map<string, { row: number, sample: string }>()
+      const found = new Map<string, { row: number, track: number }>()
       let walked = 0
       for (let chunk = matches.next(); chunk !== null; chunk = found.size < want ? matches.next() : null) {
-        const byTrack = new Map((this.#s.trackAlbums!.all(JSON.stringify(chunk)) as Array<[number, number, string]>).map(r => [r[0], r]))
-        const unseen = [...new Set([...byTrack.values()].map(r => r[1]).filter(a => !idOf.has(a)))]
-        if (unseen.length > 0) for (const [pk, id] of this.#s.answerIds!.all(JSON.stringify(unseen)) as Array<[number, string]>) idOf.set(pk, id)
+        const unseen = new Set<number>()
+        for (const pk of chunk) {
+          const album = albumOf[pk] ?? NO_ALBUM
+          if (album !== NO_ALBUM && !idOf.has(album)) unseen.add(album)
+        }
+        if (unseen.size > 0) for (const [pk, id] of this.#s.answerIds!.all(JSON.stringify([...unseen])) as Array<[number, string]>) idOf.set(pk, id)
         for (const pk of chunk) {
           walked++
-          const r = byTrack.get(pk)
-          if (r === undefined) continue // an episode or a local file: no album to find
-          const id = idOf.get(r[1])!
-          if (!found.has(id)) found.set(id, { row: r[1], sample: r[2] })
+          const album = albumOf[pk] ?? NO_ALBUM
+          if (album === NO_ALBUM) continue // an episode or a local file: no album to find
+          const id = idOf.get(album)!
+          if (!found.has(id)) found.set(id, { row: album, track: pk })
           if (found.size >= want) break
         }
       }
       return pageOf([...found], page, walked, matches)
     })
     const rows = new Map((this.#s.albums!.all(JSON.stringify(p.items.map(([, f]) => f.row))) as AlbumRow[]).map(r => [r[0], r]))
+    const keys = new Map(this.#s.trackKeys!.all(JSON.stringify(p.items.map(([, f]) => f.track))) as Array<[number, string]>)
     const albums = p.items.map(([id, f]) => {
       const row = rows.get(f.row)!
-      return this.#merged([row], id, row[1] === null, f.sample)
+      return this.#merged([row], id, row[1] === null, keys.get(f.track) ?? null)
     })
     return { ...p, items: albums }
   }

@@ -14,6 +14,7 @@ import { describePlaylistFile, syntheticPlaylistId } from './playlist-files.js'
 import { printable } from '../terminal-text.js'
 import { decodeEncoded, encodeTrack, ftsRowid, RICHNESS, storedValues, TRACK_COLUMNS, TRACK_VALUE_COLUMNS, type EncodedTrack, type StoredTrack } from './track-codec.js'
 import { TrackReader } from './track-reader.js'
+import { TrackAlbumsWriter } from './track-albums.js'
 import { historyWriter } from './history-writer.js'
 import { changeLog } from './change-log.js'
 import type { PlaylistIdSource } from './types.js'
@@ -96,6 +97,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger, root = '') {
   const numbered = new BatchInsert(db, `tracks (pk, key, ${TRACK_VALUE_COLUMNS}, album, artists)`, TRACK_WIDTH)
   const catalog = new CatalogRows(db, fresh)
   const fts = new FtsBuffer(db)
+  const trackAlbums = new TrackAlbumsWriter(db, fresh)
   /** Everything batched is written, before a read of those tables. */
   const flush = (): void => {
     catalog.flush()
@@ -115,6 +117,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger, root = '') {
     const row = [rowid, key, ...storedValues(e[0]), ...catalog.links(e)]
     const pk = rowid ?? Number(s.insertTrack.run(row).lastInsertRowid)
     if (rowid !== null) numbered.addRow(row)
+    trackAlbums.set(pk, row[3] as number, row[row.length - 2] as number)
     fts.add(ftsRowid(pk, e[0][RICHNESS]), e[3])
     return pk
   }
@@ -140,6 +143,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger, root = '') {
     dirty = true
     unlinked ||= stored[next.length - 1] !== next[next.length - 2] || stored[next.length] !== next[next.length - 1]
     s.updateTrack.run(...next, pk)
+    trackAlbums.set(pk, next[1] as number, next[next.length - 2] as number)
     fts.delete(ftsRowid(pk, stored[1 + RICHNESS] as number))
     fts.add(ftsRowid(pk, merged[0][RICHNESS]), merged[3])
     return pk
@@ -279,6 +283,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger, root = '') {
           UNION SELECT j.value FROM albums, json_each('[' || albums.artists || ']') j)`)
       }
       fts.flush()
+      trackAlbums.finish()
       history.finish()
       log.finish()
       if (fresh) for (const index of Object.values(LOOKUP_INDEXES)) db.exec(index)
