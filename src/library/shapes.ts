@@ -69,9 +69,13 @@ function albumType (a: AlbumRef): AlbumType {
   return ALBUM_TYPES.has(type) ? type as AlbumType : 'album'
 }
 
-/** The id an album answers under: its own, else the synthetic one of its name and first artist. */
+/**
+ * The id an album answers under: its own, else the synthetic one of its name and first artist
+ * (stored by the import for an album read from the store: the same id, without a digest).
+ */
 export function albumIdOf (a: AlbumRef): { id: string, synthetic: boolean } {
-  return a.id !== null ? { id: a.id, synthetic: false } : { id: syntheticAlbumId(a.name, a.artists[0]?.name ?? ''), synthetic: true }
+  if (a.id !== null) return { id: a.id, synthetic: false }
+  return { id: a.answerId ?? syntheticAlbumId(a.name, a.artists[0]?.name ?? ''), synthetic: true }
 }
 
 /** A SimplifiedAlbumObject; `id` resolved by the caller (albumIdOf, or the album's own lookup). */

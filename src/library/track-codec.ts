@@ -119,14 +119,14 @@ export type StoredTrack = [key: string, artists: string, kind: number, name: str
   duration: number | null, explicit: number | null, popularity: number | null, isrc: string | null, preview: string | null,
   genres: string | null, rare: string | null, features: Buffer | null, albumId: string | null, albumName: string,
   releaseDate: string | null, precision: string | null, imageUrl: string | null, albumType: string | null,
-  totalTracks: number | null, label: string | null, albumArtists: string, ...more: unknown[]]
+  totalTracks: number | null, label: string | null, albumArtists: string, albumAnswerId: string | null, ...more: unknown[]]
 
 /** The columns of StoredTrack, for a query over `tracks t JOIN albums a ON a.pk = t.album`. */
 export const TRACK_COLUMNS = `t.key, t.artists, t.kind, t.name, t.disc_number, t.track_number, t.duration_ms, t.explicit,
   t.popularity, t.isrc, t.preview_url, t.genres, t.rare, t.features, a.spotify_id, a.name, a.release_date, a.date_precision,
-  a.image_url, a.album_type, a.total_tracks, a.label, a.artists`
+  a.image_url, a.album_type, a.total_tracks, a.label, a.artists, a.answer_id`
 /** Where what a query selects after TRACK_COLUMNS starts. */
-export const AFTER_TRACK = 23
+export const AFTER_TRACK = 24
 
 /** artists.pk lists as stored ('' for none). */
 export function artistPks (list: string): number[] {
@@ -142,7 +142,7 @@ export function artistPks (list: string): number[] {
 
 export function decodeTrack (r: StoredTrack, artists: ReadonlyMap<number, ArtistRef>): LibraryTrack {
   const [key, trackArtists, kindCode, name, disc, number, duration, explicit, popularity, isrc, preview, genres, rareJson, features,
-    albumId, albumName, releaseDate, precision, imageUrl, albumType, totalTracks, label, albumArtists] = r
+    albumId, albumName, releaseDate, precision, imageUrl, albumType, totalTracks, label, albumArtists, albumAnswerId] = r
   const kind = KINDS[kindCode]!
   const rare = rareJson === null ? null : JSON.parse(rareJson) as Rare
   const derived = derivedIds(kind, key)
@@ -162,7 +162,8 @@ export function decodeTrack (r: StoredTrack, artists: ReadonlyMap<number, Artist
       artists: refs(albumArtists, artists),
       albumType,
       totalTracks,
-      label
+      label,
+      answerId: albumAnswerId
     },
     discNumber: disc,
     trackNumber: number,
@@ -192,7 +193,7 @@ export function decodeEncoded (key: string, [values, artists, album]: EncodedTra
   const [, kind, name, disc, number, duration, explicit, popularity, isrc, preview, genres, rare, features] = values
   const [albumId, albumName, releaseDate, precision, imageUrl, albumType, totalTracks, label, albumArtists] = JSON.parse(album) as AlbumValues
   const t = decodeTrack([key, '', kind, name, disc, number, duration, explicit, popularity, isrc, preview, genres, rare, featuresBlob(features),
-    albumId, albumName, releaseDate, precision, imageUrl, albumType, totalTracks, label, ''], new Map())
+    albumId, albumName, releaseDate, precision, imageUrl, albumType, totalTracks, label, '', null], new Map())
   t.artists = (JSON.parse(artists) as ArtistKey[]).map(artistRef)
   t.album.artists = albumArtists.map(artistRef)
   return t

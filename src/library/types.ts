@@ -21,6 +21,12 @@ export interface AlbumRef {
   albumType: string | null
   totalTracks: number | null
   label: string | null
+  /**
+   * The id the album answers under, as the import worked it out (albums.answer_id): read with a
+   * stored track, so a page does not work out the synthetic id of every id-less album again.
+   * Absent (or null) on an album not read from the store.
+   */
+  answerId?: string | null
 }
 
 export interface AudioFeatures {
