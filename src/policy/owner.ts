@@ -38,7 +38,6 @@ interface Stored { id: string, displayName: string | null, source?: string }
 export class LibraryOwner {
   readonly #o: LibraryOwnerOptions
   readonly #stored: MetaValue
-  readonly #guess
   #confirmed: Owner | null
   // Display names Spotify gave for users (the owner's /v1/me), for the library's answers.
   #names = new Map<string, string | null>()
@@ -46,7 +45,6 @@ export class LibraryOwner {
   constructor (db: Db, opts: LibraryOwnerOptions) {
     this.#o = opts
     this.#stored = metaValue(db, 'library_owner')
-    this.#guess = db.prepare('SELECT owner_id FROM playlists WHERE owner_id IS NOT NULL GROUP BY owner_id ORDER BY count(*) DESC LIMIT 1').pluck()
     const stored = this.#stored.get()
     const parsed = stored === undefined ? null : JSON.parse(stored) as Stored
     // Only an explicit confirmation counts; earlier versions stored the first /v1/me silently.
@@ -75,9 +73,12 @@ export class LibraryOwner {
     return this.decision().owner
   }
 
-  /** Who the library's playlists name as owner in answers: known, else the exports' most common Added By. */
+  /**
+   * Who the library's playlists name as owner in answers: known, else the exports' most common
+   * Added By (from exports(), read once per library change: this runs for every library answer).
+   */
   forAnswers (): Owner {
-    return this.known() ?? { id: (this.#guess.get() as string | undefined) ?? 'local', displayName: null }
+    return this.known() ?? { id: this.#o.exports().candidates[0]?.id ?? 'local', displayName: null }
   }
 
   /** A verified /v1/me: the owner's display name, or (with --adopt-owner) the owner itself. */
@@ -113,7 +114,8 @@ export class LibraryOwner {
  * `version` changes (the library's data_version).
  */
 export function exportsOwnerOf (db: Db, version: () => string): ExportsOwner {
-  const query = db.prepare('SELECT owner_id AS id, count(*) AS count FROM playlists WHERE owner_id IS NOT NULL GROUP BY owner_id ORDER BY count(*) DESC')
+  // Most playlists first; among as many, by id, so the first is the same every time.
+  const query = db.prepare('SELECT owner_id AS id, count(*) AS count FROM playlists WHERE owner_id IS NOT NULL GROUP BY owner_id ORDER BY count(*) DESC, owner_id')
   let memo: { version: string, value: ReturnType<ExportsOwner> } | null = null
   return () => {
     const v = version()

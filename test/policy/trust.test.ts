@@ -1,7 +1,7 @@
 import path from 'node:path'
 import t from 'tap'
 import { openDatabase } from '../../src/db.js'
-import { LibraryOwner, type ExportsOwner } from '../../src/policy/owner.js'
+import { exportsOwnerOf, LibraryOwner, type ExportsOwner } from '../../src/policy/owner.js'
 import { TrustStore } from '../../src/policy/trust.js'
 
 t.test('bearer tokens are read strictly', async t => {
@@ -57,6 +57,8 @@ t.test('the library owner is decided, never grabbed: configured, else the export
   t.notOk(nobody.isOwner(trust.identify('tok-m')))
   t.ok(nobody.isOwner(trust.identify('loc')), 'local tokens read the library')
   t.match(nobody.decision().detail, /several users \(alice \(3\), carol \(1\)\)/, 'says why and what to do')
+  t.same(nobody.forAnswers(), { id: 'alice', displayName: null }, 'meanwhile answers name the user most playlists name')
+  t.same(new LibraryOwner(db, { configured: null, exports: noExports }).forAnswers(), { id: 'local', displayName: null }, 'or `local` when they name none')
 
   const fromExports = new LibraryOwner(db, { configured: null, exports: () => ({ agreed: 'alice', candidates: [{ id: 'alice', count: 4 }] }) })
   t.match(fromExports.decision(), { owner: { id: 'alice' }, source: 'exports' })
@@ -147,4 +149,22 @@ t.test('`demo` is local only while the demo library is served, decided per reque
   demo = false
   t.match(trust.identify('demo'), { local: false, trusted: false })
   t.equal(trust.isLocal('demo'), false)
+})
+
+t.test('the users the exports name: most playlists first, ties by id, read again when the library changes', async t => {
+  const db = openDatabase(path.join(t.testdir(), 'db.sqlite'))
+  t.teardown(() => db.close())
+  const add = db.prepare("INSERT INTO playlists (id, path, name, is_liked, id_source, track_count, owner_id) VALUES (?, ?, ?, 0, 'file', 0, ?)")
+  let n = 0
+  const playlistOf = (owner: string | null): void => { n++; add.run(`p${n}`, `p${n}.csv`, `P${n}`, owner) }
+  for (const owner of ['carol', 'bob', 'carol', 'bob', 'alice', null]) playlistOf(owner)
+  let version = 'v1'
+  const exportsOwner = exportsOwnerOf(db, () => version)
+  t.same(exportsOwner(), { agreed: null, candidates: [{ id: 'bob', count: 2 }, { id: 'carol', count: 2 }, { id: 'alice', count: 1 }] })
+  const owner = new LibraryOwner(db, { configured: null, exports: exportsOwner })
+  t.equal(owner.forAnswers().id, 'bob')
+  playlistOf('carol')
+  t.equal(owner.forAnswers().id, 'bob', 'the same library version: not read again')
+  version = 'v2'
+  t.equal(owner.forAnswers().id, 'carol', 'a new version: read again')
 })
