@@ -2,8 +2,8 @@
 // tracks, so an album or artist search walks the matching tracks in the index's order (richest
 // first) and keeps each album or artist the first time one of its tracks comes by, reading only
 // as far as the page needs: the cost follows the offset, never the library's size. Each
-// matching track's album comes from an array the importer stores (track-albums.ts), not its row. An artist
-// search by name alone reads the artists' names instead (artist-names.ts).
+// matching track's album comes from an array the importer stores (track-albums.ts), not its
+// row. An artist search by name alone reads the artists' names instead (artist-names.ts).
 import type { Statement } from 'better-sqlite3'
 import type { Db } from '../db.js'
 import { ArtistNames } from './artist-names.js'

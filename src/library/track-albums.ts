@@ -5,11 +5,11 @@
 // change, not a scan. The importer keeps it as it writes tracks, so it always matches them.
 import os from 'node:os'
 import type { Db } from '../db.js'
+import { KIND_CODES } from './track-codec.js'
 
 /** An index entry for tracks that name no album an album search can answer (local files, episodes). */
 export const NO_ALBUM = 0
-/** tracks.kind of a Spotify track (track-codec.ts, KIND_CODES). */
-const TRACK_KIND = 0
+const TRACK_KIND = KIND_CODES.track
 
 /** The stored array, or null when the database has none yet (imported before it existed). */
 export function readTrackAlbums (db: Db): Int32Array | null {

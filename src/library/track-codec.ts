@@ -16,8 +16,9 @@ export const TRACK_VALUE_COLUMNS = VALUE_COLUMNS.join(', ')
 /** As the reader sends them: the features as numbers (storedValues makes them the BLOB). */
 export type TrackValues = [richness: number, kind: number, name: string, disc: number | null, number: number | null, duration: number | null,
   explicit: number | null, popularity: number | null, isrc: string | null, preview: string | null, genres: string | null, rare: string | null, features: number[] | null]
-/** Where TrackValues' richness and features are. */
+/** Where TrackValues' richness, kind and features are. */
 export const RICHNESS = 0
+export const KIND = 1
 const FEATURES = 12
 
 /** An artist as stored: [Spotify id or '', name]. */
@@ -37,7 +38,7 @@ export type FtsText = [string, string, string, string, string, string]
  */
 export type EncodedTrack = [values: TrackValues, artists: string, album: string, fts: FtsText]
 
-const KIND_CODES: Record<TrackKind, number> = { track: 0, local: 1, episode: 2 }
+export const KIND_CODES: Record<TrackKind, number> = { track: 0, local: 1, episode: 2 }
 
 /**
  * Runs once per distinct track of a million-row import: string building by hand, no closures.

@@ -12,7 +12,7 @@ import { FtsBuffer } from './fts-buffer.js'
 import { mergeTracks } from './merge.js'
 import { describePlaylistFile, syntheticPlaylistId } from './playlist-files.js'
 import { printable } from '../terminal-text.js'
-import { decodeEncoded, encodeTrack, ftsRowid, RICHNESS, storedValues, TRACK_COLUMNS, TRACK_VALUE_COLUMNS, type EncodedTrack, type StoredTrack } from './track-codec.js'
+import { decodeEncoded, encodeTrack, ftsRowid, KIND, RICHNESS, storedValues, TRACK_COLUMNS, TRACK_VALUE_COLUMNS, type EncodedTrack, type StoredTrack } from './track-codec.js'
 import { TrackReader } from './track-reader.js'
 import { TrackAlbumsWriter } from './track-albums.js'
 import { historyWriter } from './history-writer.js'
@@ -117,7 +117,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger, root = '') {
     const row = [rowid, key, ...storedValues(e[0]), ...catalog.links(e)]
     const pk = rowid ?? Number(s.insertTrack.run(row).lastInsertRowid)
     if (rowid !== null) numbered.addRow(row)
-    trackAlbums.set(pk, row[3] as number, row[row.length - 2] as number)
+    trackAlbums.set(pk, e[0][KIND], row[row.length - 2] as number)
     fts.add(ftsRowid(pk, e[0][RICHNESS]), e[3])
     return pk
   }
@@ -143,7 +143,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger, root = '') {
     dirty = true
     unlinked ||= stored[next.length - 1] !== next[next.length - 2] || stored[next.length] !== next[next.length - 1]
     s.updateTrack.run(...next, pk)
-    trackAlbums.set(pk, next[1] as number, next[next.length - 2] as number)
+    trackAlbums.set(pk, merged[0][KIND], next[next.length - 2] as number)
     fts.delete(ftsRowid(pk, stored[1 + RICHNESS] as number))
     fts.add(ftsRowid(pk, merged[0][RICHNESS]), merged[3])
     return pk
