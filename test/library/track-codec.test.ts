@@ -129,6 +129,15 @@ t.test('added_at: Spotify\'s own form as a number, anything else as text, always
   }
 })
 
+t.test('added_at read back as Date#toISOString gives it (seconds), for any moment from 1900 to 2100', async t => {
+  const iso = (v: number): string => `${new Date(v * 1000).toISOString().slice(0, 19)}Z`
+  const edges = [0, -1, 59, 60, 3599, 3600, 86_399, 86_400, -86_400, -86_401, 951_782_400, 4_102_444_799, -2_208_988_800]
+  let seed = 7
+  const random = (): number => { seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31; return seed / 2 ** 31 }
+  const values = [...edges, ...Array.from({ length: 20_000 }, () => Math.floor(-2_208_988_800 + random() * 6_311_433_599))]
+  t.same(values.filter(v => decodeAddedAt(v) !== iso(v)), [], `${values.length} moments`)
+})
+
 t.test('the search index orders by richness, then by rowid', async t => {
   t.ok(ftsRowid(1, 17) < ftsRowid(1, 16))
   t.ok(ftsRowid(5, 17) < ftsRowid(1, 16))
