@@ -59,7 +59,7 @@ export class LibraryStore {
 
   constructor (db: Db) {
     this.#db = db
-    this.#tracks = new TrackReader(db)
+    this.#tracks = new TrackReader(db, () => this.version())
     this.#catalog = new LibraryCatalog(db, this.#tracks, () => this.version())
     this.#facts = new SpotifyFacts(db)
     this.history = new HistoryReader(db)
