@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import dotenv from 'dotenv'
 import envSchema from 'env-schema'
 import { BUILT_IN_TTL_RULES, parseTtlRules, type TtlRule } from './cache/ttl.js'
-import { upstreamBaseProblem } from './upstream/client.js'
+import { upstreamBaseProblem } from './upstream/base-url.js'
 import { DEFAULT_PACE_PER_30S } from './upstream/pacing.js'
 
 export type ProxyMode = 'auto' | 'offline' | 'online'

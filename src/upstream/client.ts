@@ -2,6 +2,7 @@
 // deadline per request, a bounded body, and failures sorted into the kinds the policy falls back on.
 // Any HTTP status is an answer; judging statuses is the policy's job.
 import { Pool } from 'undici'
+import { upstreamBaseProblem } from './base-url.js'
 import { endToEndResponseHeaders } from './headers.js'
 import { UpstreamFailure, type ForwardRequest, type UpstreamResponse, type UpstreamClient, type UpstreamFailureKind } from './types.js'
 
@@ -49,22 +50,6 @@ const KIND_BY_CODE: Record<string, UpstreamFailureKind> = {
 
 // Mistakes in how we call undici, not upstream trouble: rethrown so a bug never looks like an outage.
 const PROGRAMMER_ERROR_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED', 'UND_ERR_INVALID_RETURN_VALUE'])
-
-/**
- * Why `url` cannot be the upstream base, or null. Configuration (serve, doctor) and the client
- * share it. Messages never repeat the URL: it may hold credentials.
- */
-export function upstreamBaseProblem (url: string): string | null {
-  let base: URL
-  try {
-    base = new URL(url)
-  } catch {
-    return 'not a URL'
-  }
-  if (base.protocol !== 'https:' && base.protocol !== 'http:') return 'must be http: or https:'
-  if (base.username !== '' || base.password !== '' || base.search !== '' || base.hash !== '') return 'must not carry credentials, a query or a fragment'
-  return null
-}
 
 export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClient {
   const problem = upstreamBaseProblem(opts.baseUrl)
