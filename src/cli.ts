@@ -2,20 +2,13 @@
 // spotify-csv-proxy: serve | import | export | history | link | doctor | remediate. Flags map onto the env var names of the README and
 // win over the environment, which wins over .env.
 import { Command, Option } from 'commander'
-import { ConfigError, loadConfig, type Config } from './config.js'
-import { exitCode, formatChecks, runDoctor } from './commands/doctor.js'
-import { RemediateError, runRemediate } from './commands/remediate.js'
-import { EXIT_FATAL, runImport } from './commands/import.js'
+import { loadConfig, type Config } from './config.js'
 import { EXPORT_FORMATS, type ExportFormat } from './library/export-format.js'
-import { ExportError, runExport } from './commands/export.js'
-import { HistoryError, runHistory } from './commands/history.js'
-import { LinkError, runLink, runLinkOwner } from './commands/link.js'
-import { cliLogger } from './http/logger.js'
-import { DatabaseOpenError } from './db.js'
-import { LibraryPathError } from './library/sources.js'
-import { PlaylistLinkError } from './library/store.js'
-import { startServer } from './http/server.js'
+import { EXIT_FATAL, isUserError } from './commands/exit.js'
 import { printable, terminalJson, terminalSafe } from './terminal-text.js'
+
+// Each command's module is loaded when that command runs: the server alone (fastify, undici, the
+// policy) costs ~0.5 s to load, and `import`, `link` or `--help` need none of it.
 
 interface CommonFlags { library?: string, db?: string, logLevel?: string }
 
@@ -44,6 +37,7 @@ common(program.command('serve')
   .addOption(new Option('--mode <mode>', 'auto: upstream first; offline: never contact Spotify; online: never fall back [SPOTIFY_PROXY_MODE]').choices(['auto', 'offline', 'online']))
   .option('--adopt-owner', 'with no owner decided otherwise, the first user Spotify verifies through the proxy becomes the library\'s owner [SPOTIFY_PROXY_ADOPT_OWNER]'))
   .action(async (flags: CommonFlags & { host?: string, port?: string, mode?: string, adoptOwner?: boolean }) => {
+    const { startServer } = await import('./http/server.js')
     await startServer(config(flags, { HOST: flags.host, PORT: flags.port, SPOTIFY_PROXY_MODE: flags.mode, SPOTIFY_PROXY_ADOPT_OWNER: flags.adoptOwner === true ? 'true' : undefined }))
   })
 
@@ -54,6 +48,7 @@ common(program.command('import')
   .option('--no-progress', 'no progress bar even on a terminal'))
   .action(async (pathArg: string | undefined, flags: CommonFlags & { json?: boolean, progress: boolean }) => {
     const cfg = config({ ...flags, library: pathArg ?? flags.library })
+    const [{ runImport }, { cliLogger }] = await Promise.all([import('./commands/import.js'), import('./http/logger.js')])
     process.exitCode = await runImport(cfg, {
       json: flags.json === true,
       progress: flags.progress && process.stderr.isTTY === true,
@@ -71,6 +66,7 @@ common(program.command('export')
   .option('--since <date>', 'with --playlist or --saved: entries added on or after this date (YYYY-MM-DD or ISO 8601 time)')
   .option('--no-progress', 'no progress bar even on a terminal'))
   .action(async (flags: CommonFlags & { format: ExportFormat, out?: string, playlist?: string, saved?: boolean, since?: string, progress: boolean }) => {
+    const { runExport } = await import('./commands/export.js')
     process.exitCode = await runExport(config(flags), {
       format: flags.format,
       out: flags.out,
@@ -88,7 +84,8 @@ common(program.command('history')
   .option('--since <date>', 'changes of imports on or after this date (YYYY-MM-DD or ISO 8601 time)')
   .option('--playlist <name>', 'one playlist\'s changes')
   .option('--json', 'print the changes as JSON'))
-  .action((flags: CommonFlags & { since?: string, playlist?: string, json?: boolean }) => {
+  .action(async (flags: CommonFlags & { since?: string, playlist?: string, json?: boolean }) => {
+    const { runHistory } = await import('./commands/history.js')
     process.exitCode = runHistory(config(flags), { since: flags.since, playlist: flags.playlist, json: flags.json === true, out: process.stdout })
   })
 
@@ -98,7 +95,8 @@ common(program.command('link')
   .argument('[playlist]', 'the playlist id, spotify:playlist: URI or open.spotify.com link (as the share menu copies it)')
   .argument('[csv-file]', 'the CSV file, as a path or relative to the library folder')
   .option('--owner <user-id>', 'the Spotify user the library belongs to: only their tokens (and local ones) read its playlists and saved tracks'))
-  .action((playlist: string | undefined, csvFile: string | undefined, flags: CommonFlags & { owner?: string }, cmd: Command) => {
+  .action(async (playlist: string | undefined, csvFile: string | undefined, flags: CommonFlags & { owner?: string }, cmd: Command) => {
+    const { runLink, runLinkOwner } = await import('./commands/link.js')
     if (flags.owner !== undefined) {
       if (playlist !== undefined) cmd.error('link --owner takes no playlist or file', { exitCode: EXIT_FATAL })
       const d = runLinkOwner(config(flags), flags.owner)
@@ -125,6 +123,7 @@ common(program.command('doctor')
   .option('--port <port>', 'port serve would listen on [PORT]')
   .option('--json', 'print the checks as JSON'))
   .action(async (flags: CommonFlags & { host?: string, port?: string, json?: boolean }) => {
+    const { exitCode, formatChecks, runDoctor } = await import('./commands/doctor.js')
     const checks = await runDoctor({ SPOTIFY_CSV_BACKUP_PATH: flags.library, SPOTIFY_PROXY_DB: flags.db, LOG_LEVEL: flags.logLevel, HOST: flags.host, PORT: flags.port })
     process.stdout.write(flags.json === true ? terminalJson({ checks, exitCode: exitCode(checks) }) : terminalSafe(formatChecks(checks)))
     process.exitCode = exitCode(checks)
@@ -146,13 +145,13 @@ common(program.command('remediate')
       process.exitCode = EXIT_FATAL
       return
     }
+    const { runRemediate } = await import('./commands/remediate.js')
     process.exitCode = await runRemediate(config(flags), flags, process.env, process.stdout)
   })
 
 try {
   await program.parseAsync()
 } catch (err) {
-  const known = err instanceof RemediateError || err instanceof ExportError || err instanceof HistoryError || err instanceof ConfigError || err instanceof LibraryPathError || err instanceof LinkError || err instanceof PlaylistLinkError || err instanceof DatabaseOpenError
-  process.stderr.write(`spotify-csv-proxy: ${known ? printable((err as Error).message) : terminalSafe((err as Error).stack ?? String(err))}\n`)
+  process.stderr.write(`spotify-csv-proxy: ${isUserError(err) ? printable(err.message) : terminalSafe((err as Error).stack ?? String(err))}\n`)
   process.exitCode = EXIT_FATAL
 }

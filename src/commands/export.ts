@@ -12,7 +12,7 @@ import { exportText, type ExportFormat } from '../library/export-format.js'
 import { LibraryExport, parseSince, type ExportItem, type ExportQuery } from '../library/export-reader.js'
 import { LibraryStore } from '../library/store.js'
 import { printable } from '../terminal-text.js'
-import { EXIT_OK } from './import.js'
+import { EXIT_OK } from './exit.js'
 
 export interface ExportCommandOptions {
   format: ExportFormat

@@ -5,7 +5,7 @@ import { openDatabase } from '../db.js'
 import { parseSince } from '../library/export-reader.js'
 import { ChangeHistory, describeChange, type Change } from '../library/history-log.js'
 import { printable, terminalJson } from '../terminal-text.js'
-import { EXIT_OK } from './import.js'
+import { EXIT_OK } from './exit.js'
 
 export interface HistoryCommandOptions {
   since?: string

@@ -8,10 +8,7 @@ import { chooseLibrary, type LibraryChoice } from '../library/identity.js'
 import { importLibrary, type ImportProgress, type ImportSummary, type ImportLogger } from '../library/importer.js'
 import { LIKED_FILE_NAMES } from '../library/playlist-files.js'
 import { printable, terminalJson } from '../terminal-text.js'
-
-export const EXIT_OK = 0
-export const EXIT_REJECTED = 1
-export const EXIT_FATAL = 2
+import { EXIT_FATAL, EXIT_OK, EXIT_REJECTED } from './exit.js'
 
 export interface ImportCommandOptions {
   json: boolean
