@@ -74,7 +74,7 @@ async function main (): Promise<number> {
   const keys = new Set(args.routes.split(',') as OneClientKey[])
   const lib = await prepareImportLibrary(path.join(WORK, 'library'), path.join(WORK, 'fallback', 'library-1m.sqlite'), false, log)
   // planOneClient adds a first request to each route (bench:fallback times it apart): not asked here.
-  const routes = planOneClient(lib, requests).filter(r => keys.has(r.key)).map(r => ({ ...r, paths: r.paths.slice(1) }))
+  const routes = planOneClient(lib, requests).filter(r => keys.has(r.key))
   if (routes.length === 0) throw new Error(`no route among ${args.routes}`)
   const commit = checkOutBase(args.base)
   log(`base: ${args.base} (${commit.slice(0, 10)}) in ${path.relative(REPO, BASE_TREE)}; this side: the checkout as it is on disk`)

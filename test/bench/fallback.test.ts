@@ -10,7 +10,7 @@ import t from 'tap'
 import { LABELS, REPEATED, ROUTES } from '../../bench/fallback/requests.js'
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const SMOKE = ['--tracks', '3000', '--duration', '1', '--warmup', '0', '--connections', '5', '--tokens', '100', '--local-tokens', '500', '--one-client-requests', '40']
+const SMOKE = ['--tracks', '3000', '--duration', '1', '--warmup', '0', '--connections', '5', '--tokens', '100', '--local-tokens', '500', '--one-client-requests', '40', '--one-client-warmup', '10']
 
 interface Run { code: number | null, stdout: string, stderr: string }
 
@@ -88,6 +88,9 @@ t.test('bench:fallback smoke run', async (t) => {
     t.ok(ownP50 > 0 && ownP99 >= ownP50, `${r[0]}: the server's own 0 < p50 ≤ p99 (${r[7]})`)
     t.ok(ownP50 <= num(r[2]) && ownP99 <= num(r[3]), `${r[0]}: the server's own p50 and p99 within the client's (${r[7]} against ${r[2]} / ${r[3]})`)
     if (process.platform === 'linux') t.ok(num(r[8]) >= 0, `${r[0]}: preemptions counted (${r[8]} per request)`)
+    // The warm-up before the timed requests: how many, and their own p50 / p99.
+    const warm = /^10: ([\d.]+) \/ ([\d.]+)$/.exec(r[9] ?? '')
+    t.ok(warm !== null && Number(warm[1]) > 0 && Number(warm[2]) >= Number(warm[1]), `${r[0]}: 10 warm-up requests timed apart (${r[9]})`)
   }
   for (const key of ['/v1/me/tracks', '/v1/playlists/{id}/tracks', '/v1/search']) t.match(run.stdout, new RegExp(`p99 ≤ \\d+ ms, one client, for \`GET ${escape(key)}`), `a latency verdict for ${key}`)
 })
