@@ -12,7 +12,7 @@ import type {
   SpotifyImage, SpotifyPaging, SpotifyPlaylist, SpotifyPlaylistBase, SpotifyPlaylistTrack, SpotifySavedTrack, SpotifyShow,
   SpotifySimplifiedPlaylist, SpotifyTrack, SpotifyUser
 } from './spotify-types.js'
-import type { AlbumRef, ArtistRef, LibraryPlaylist, LibraryTrack, Page, PlaylistTrack } from './types.js'
+import type { AlbumRef, AnsweredTrack, ArtistRef, LibraryPlaylist, LibraryTrack, Page, PlaylistTrack } from './types.js'
 
 export type * from './spotify-types.js'
 type LinkedType = 'album' | 'artist' | 'episode' | 'playlist' | 'show' | 'track' | 'user'
@@ -110,11 +110,11 @@ function localAlbum (a: AlbumRef): SpotifyAlbum {
   }
 }
 
-function album (t: LibraryTrack, o: ShapeOptions): SpotifyAlbum {
+function album (t: AnsweredTrack, o: ShapeOptions): SpotifyAlbum {
   return t.kind === 'local' ? localAlbum(t.album) : shapeAlbumRef(t.album, albumIdOf(t.album), o)
 }
 
-function musicTrack (t: LibraryTrack, o: ShapeOptions): SpotifyTrack {
+function musicTrack (t: AnsweredTrack, o: ShapeOptions): SpotifyTrack {
   const local = t.kind === 'local'
   const l = links('track', t.id, o)
   return {
@@ -141,7 +141,7 @@ function musicTrack (t: LibraryTrack, o: ShapeOptions): SpotifyTrack {
 /** Exportify files put an episode's show where a track's album goes (Spotify's legacy
  *  track-shaped episode), so the show is read from `album`. Fields no export has are the
  *  spec's required minimum with neutral values: '' texts, [] lists, false flags, 0 counts. */
-function show (t: LibraryTrack, o: ShapeOptions): SpotifyShow {
+function show (t: AnsweredTrack, o: ShapeOptions): SpotifyShow {
   return {
     available_markets: [],
     copyrights: [],
@@ -162,7 +162,7 @@ function show (t: LibraryTrack, o: ShapeOptions): SpotifyShow {
 
 /** A minimal EpisodeObject: PlaylistTrackObject.track is `oneOf [TrackObject, EpisodeObject]`
  *  keyed on `type`, and TrackObject's type enum is only 'track'. */
-export function shapeEpisode (t: LibraryTrack, o: ShapeOptions): SpotifyEpisode {
+export function shapeEpisode (t: AnsweredTrack, o: ShapeOptions): SpotifyEpisode {
   return {
     audio_preview_url: t.previewUrl,
     description: '',
@@ -184,7 +184,7 @@ export function shapeEpisode (t: LibraryTrack, o: ShapeOptions): SpotifyEpisode 
 }
 
 /** TrackObject for tracks and local files, EpisodeObject for episodes. */
-export function shapeTrack (t: LibraryTrack, o: ShapeOptions): SpotifyTrack | SpotifyEpisode {
+export function shapeTrack (t: AnsweredTrack, o: ShapeOptions): SpotifyTrack | SpotifyEpisode {
   return t.kind === 'episode' ? shapeEpisode(t, o) : musicTrack(t, o)
 }
 

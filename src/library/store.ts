@@ -9,11 +9,11 @@ import { decodeAddedAt } from './added-at.js'
 import { LibraryCatalog } from './catalog.js'
 import { foldText, nameMatcher, parseSearchQuery, SEARCH_TOTAL_CAP, toFtsMatch, type ParsedSearch, type SearchScope } from './search-query.js'
 import { SpotifyFacts } from './spotify-facts.js'
-import { AFTER_TRACK, FTS_TRACK_PK, ftsTrackPk, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
+import { AFTER_TRACK, ANSWER_TRACK_COLUMNS, FTS_TRACK_PK, ftsTrackPk, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
 import { albumNeedsFacts, fillAlbum, fillTrack, needsFacts } from './track-fill.js'
 import { TrackReader } from './track-reader.js'
 import { HistoryReader } from './history-reader.js'
-import type { AudioFeatures, LibraryIdKind, LibraryAlbum, LibraryArtist, LibraryPlaylist, LibraryTrack, Page, PlaylistIdSource, PlaylistTrack } from './types.js'
+import type { AnsweredTrack, AudioFeatures, LibraryIdKind, LibraryAlbum, LibraryArtist, LibraryPlaylist, LibraryTrack, Page, PlaylistIdSource, PlaylistTrack } from './types.js'
 
 export interface PageRequest { limit: number, offset: number }
 
@@ -23,7 +23,7 @@ const FROM_TRACKS = 'tracks t JOIN albums a ON a.pk = t.album'
 const ALBUM = 'JOIN albums a ON a.pk = t.album'
 /** A page of entries: rows of `source` (aliased e, with position and added_at) and their tracks. */
 const entries = (source: string, addedBy: string, join = ''): string =>
-  `SELECT ${TRACK_COLUMNS}, e.position, e.added_at, ${addedBy}
+  `SELECT ${ANSWER_TRACK_COLUMNS}, e.position, e.added_at, ${addedBy}
    FROM ${source} e JOIN tracks t ON t.pk = e.track ${ALBUM} ${join}`
 /** Tracks matching an FTS5 expression, in the index's order (richness first: see ftsRowid). */
 const matching = (rest: string, where = ''): string =>
@@ -276,7 +276,7 @@ export class LibraryStore {
    * The tracks with what Spotify's own cached answers for their ids add where every export is
    * silent (track-fill.ts): what the answers send, not what the library stores.
    */
-  withSpotifyFacts<T extends LibraryTrack | null> (tracks: T[]): T[] {
+  withSpotifyFacts<T extends AnsweredTrack | null> (tracks: T[]): T[] {
     const facts = this.#facts.forTracks(tracks.flatMap(t => (t !== null && needsFacts(t) ? [t.id!] : [])))
     if (facts.size === 0) return tracks
     return tracks.map(t => {

@@ -126,6 +126,12 @@ export type StoredTrack = [key: string, artists: string, kind: number, name: str
 export const TRACK_COLUMNS = `t.key, t.artists, t.kind, t.name, t.disc_number, t.track_number, t.duration_ms, t.explicit,
   t.popularity, t.isrc, t.preview_url, t.genres, t.rare, t.features, a.spotify_id, a.name, a.release_date, a.date_precision,
   a.image_url, a.album_type, a.total_tracks, a.label, a.artists, a.answer_id`
+/**
+ * TRACK_COLUMNS for pages of entries (saved tracks, playlist items), whose tracks are only shown as
+ * Spotify's track objects, which carry no audio features: the features' BLOB is not read (a Buffer
+ * and a decoded object a track, ~20% of reading a page: BENCHMARKS.md, fallback section).
+ */
+export const ANSWER_TRACK_COLUMNS = TRACK_COLUMNS.replace('t.features,', 'NULL,')
 /** Where what a query selects after TRACK_COLUMNS starts. */
 export const AFTER_TRACK = 24
 

@@ -3,15 +3,15 @@
 // holds is taken. Pure.
 import { foldText } from './search-query.js'
 import type { TrackFacts } from './spotify-facts.js'
-import type { ArtistRef, LibraryAlbum, LibraryTrack } from './types.js'
+import type { AnsweredTrack, ArtistRef, LibraryAlbum, LibraryTrack } from './types.js'
 
 /** Whether Spotify's answer could give the track something its schema requires and the exports lack. */
-export function needsFacts (t: LibraryTrack): boolean {
+export function needsFacts (t: AnsweredTrack): boolean {
   return t.kind === 'track' && t.id !== null &&
     (t.album.id === null || t.album.releaseDate === null || t.artists.some(a => a.id === null) || t.album.artists.some(a => a.id === null))
 }
 
-export function fillTrack (t: LibraryTrack, f: TrackFacts): LibraryTrack {
+export function fillTrack<T extends AnsweredTrack> (t: T, f: TrackFacts): T {
   return {
     ...t,
     artists: fillArtists(t.artists, f.artists),

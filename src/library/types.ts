@@ -109,9 +109,15 @@ export interface Page<T> {
   offset: number
 }
 
+/**
+ * A track as Spotify's track objects show it: no audio features (they have an endpoint of their
+ * own). Pages of entries read their tracks this way (track-codec.ts, ANSWER_TRACK_COLUMNS).
+ */
+export type AnsweredTrack = Omit<LibraryTrack, 'features'>
+
 export interface PlaylistTrack {
   entry: PlaylistEntry
-  track: LibraryTrack
+  track: AnsweredTrack
 }
 
 /**
