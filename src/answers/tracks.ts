@@ -4,7 +4,7 @@
 // answer for it, when the proxy has one cached (LibraryStore.withSpotifyFacts).
 import type { LibraryStore } from '../library/store.js'
 import { shapeAudioFeatures, shapeTrack } from '../library/shapes.js'
-import type { LibraryTrack } from '../library/types.js'
+import type { AnsweredTrack, LibraryTrack } from '../library/types.js'
 import { isSpotifyId, MESSAGES, parseIds } from './params.js'
 import { badRequest, notFound, ok, type Handler, type LibraryAnswer } from './types.js'
 
@@ -18,9 +18,9 @@ function findTrack (store: LibraryStore, id: string): LibraryTrack | null {
   return t?.kind === 'track' ? store.withSpotifyFacts([t])[0]! : null
 }
 
-/** findTrack for each id, in one query (and one for Spotify's cached answers). */
-function findTracks (store: LibraryStore, ids: readonly string[]): Array<LibraryTrack | null> {
-  return store.withSpotifyFacts(store.getTracksByIds(ids).map((t, i) => (t?.kind === 'track' && isSpotifyId(ids[i]!) ? t : null)))
+/** findTrack for each id, in one query (and one for Spotify's cached answers); `read` reads them with or without their audio features. */
+function findTracks<T extends AnsweredTrack> (store: LibraryStore, ids: readonly string[], read: (ids: readonly string[]) => Array<T | null>): Array<T | null> {
+  return store.withSpotifyFacts(read(ids).map((t, i) => (t?.kind === 'track' && isSpotifyId(ids[i]!) ? t : null)))
 }
 
 export const getTrack: Handler = ({ store, ctx, params }) => {
@@ -34,7 +34,7 @@ export const getTrack: Handler = ({ store, ctx, params }) => {
 export const getSeveralTracks: Handler = ({ store, ctx, query }) => {
   const ids = parseIds(query.get('ids'), { max: MAX_TRACK_IDS, emptyEntries: 'reject' })
   if (!Array.isArray(ids)) return ids
-  return batch('tracks', findTracks(store, ids).map(t => t && shapeTrack(t, ctx)))
+  return batch('tracks', findTracks(store, ids, ids => store.getAnsweredTracksByIds(ids)).map(t => t && shapeTrack(t, ctx)))
 }
 
 export const getAudioFeatures: Handler = ({ store, ctx, params }) => {
@@ -48,7 +48,7 @@ export const getAudioFeatures: Handler = ({ store, ctx, params }) => {
 export const getSeveralAudioFeatures: Handler = ({ store, ctx, query }) => {
   const ids = parseIds(query.get('ids'), { max: MAX_FEATURE_IDS, emptyEntries: 'skip' })
   if (!Array.isArray(ids)) return ids
-  return batch('audio_features', findTracks(store, ids).map(t => t && shapeAudioFeatures(t, ctx)))
+  return batch('audio_features', findTracks(store, ids, ids => store.getTracksByIds(ids)).map(t => t && shapeAudioFeatures(t, ctx)))
 }
 
 /** Spotify's batch shape, with how many the library lacks (the proxy says so in X-Proxy-Missing). */

@@ -4,6 +4,7 @@
 // not grow with the library or the offset; no caller loads the whole library. Over 300 lines as
 // the one door to the library every caller holds; albums and artists (catalog.ts) and what
 // Spotify's cached answers add (spotify-facts.ts) keep their queries in modules of their own.
+import type { Statement } from 'better-sqlite3'
 import type { Db } from '../db.js'
 import { decodeAddedAt } from './added-at.js'
 import { LibraryCatalog } from './catalog.js'
@@ -38,7 +39,8 @@ export const PAGE_QUERIES = {
   /** The matches up to the cap, in answer order: one pass gives both the page and the total. */
   search: 'SELECT rowid FROM tracks_fts WHERE tracks_fts MATCH ? ORDER BY rowid LIMIT ?',
   tracksByPks: `SELECT ${TRACK_COLUMNS}, t.pk FROM ${FROM_TRACKS} WHERE t.pk IN (SELECT value FROM json_each(?))`,
-  tracksByKeys: `SELECT ${TRACK_COLUMNS} FROM ${FROM_TRACKS} WHERE t.key IN (SELECT value FROM json_each(?))`
+  tracksByKeys: `SELECT ${TRACK_COLUMNS} FROM ${FROM_TRACKS} WHERE t.key IN (SELECT value FROM json_each(?))`,
+  answeredByKeys: `SELECT ${ANSWER_TRACK_COLUMNS} FROM ${FROM_TRACKS} WHERE t.key IN (SELECT value FROM json_each(?))`
 } as const
 
 export class PlaylistLinkError extends Error {
@@ -66,6 +68,7 @@ export class LibraryStore {
     this.#s = {
       byKey: db.prepare(`SELECT ${TRACK_COLUMNS} FROM ${FROM_TRACKS} WHERE t.key = ?`).raw(),
       byKeys: db.prepare(PAGE_QUERIES.tracksByKeys).raw(),
+      answeredByKeys: db.prepare(PAGE_QUERIES.answeredByKeys).raw(),
       // Names that start with the folded name, fullest first; the caller keeps the equal ones.
       byName: db.prepare(`SELECT m.f, t.pk, t.name FROM (SELECT rowid AS f FROM tracks_fts WHERE tracks_fts MATCH ?) m
         JOIN tracks t ON t.pk = m.f ${FTS_TRACK_PK} ORDER BY m.f`).raw(),
@@ -101,7 +104,16 @@ export class LibraryStore {
 
   /** In request order, duplicates kept, null for unknown ids (Spotify's `?ids=` semantics); one query. */
   getTracksByIds (ids: readonly string[]): Array<LibraryTrack | null> {
-    const found = new Map(this.#tracks.decode(this.#s.byKeys.all(JSON.stringify(ids)) as StoredTrack[]).map(t => [t.key, t]))
+    return this.#byKeys(this.#s.byKeys, ids)
+  }
+
+  /** getTracksByIds for answers that show tracks (`GET /v1/tracks?ids=`): their audio features are not read. */
+  getAnsweredTracksByIds (ids: readonly string[]): Array<AnsweredTrack | null> {
+    return this.#byKeys(this.#s.answeredByKeys, ids)
+  }
+
+  #byKeys (statement: Statement, ids: readonly string[]): Array<LibraryTrack | null> {
+    const found = new Map(this.#tracks.decode(statement.all(JSON.stringify(ids)) as StoredTrack[]).map(t => [t.key, t]))
     return ids.map(id => found.get(id) ?? null)
   }
 

@@ -89,12 +89,16 @@ t.test('search: the full-text index gives the page in order; tracks by key', asy
 })
 
 t.test('several tracks by id: one query, by the key index', async t => {
-  const steps = plan(PAGE_QUERIES.tracksByKeys, JSON.stringify([id(1), id(2)]))
-  t.comment(steps.join('\n'))
-  t.ok(steps.some(s => /^SEARCH t USING INDEX tracks_key \(key=\?\)/.test(s)), 'tracks by key')
-  t.same(steps.filter(s => /^SCAN t\b/.test(s)), [], 'no scan of the tracks')
+  // With their audio features (GET /v1/audio-features?ids=) and without (GET /v1/tracks?ids=).
+  for (const sql of [PAGE_QUERIES.tracksByKeys, PAGE_QUERIES.answeredByKeys]) {
+    const steps = plan(sql, JSON.stringify([id(1), id(2)]))
+    t.comment(steps.join('\n'))
+    t.ok(steps.some(s => /^SEARCH t USING INDEX tracks_key \(key=\?\)/.test(s)), 'tracks by key')
+    t.same(steps.filter(s => /^SCAN t\b/.test(s)), [], 'no scan of the tracks')
+  }
   const ids = [id(7), 'nope', id(29_999), id(7)]
   t.same(store.getTracksByIds(ids).map(x => x?.id ?? null), [id(7), null, id(29_999), id(7)])
+  t.same(store.getAnsweredTracksByIds(ids).map(x => x?.id ?? null), [id(7), null, id(29_999), id(7)])
 })
 
 t.test('album search: a walk that stops early counts matches only as far as the total needs', async t => {
