@@ -26,7 +26,7 @@ export const LOOKUP_INDEXES = {
 }
 
 // Everything the importer builds from the CSVs (not playlist_links: those are the user's).
-const LIBRARY_TABLES = ['plays', 'played', 'library_files', 'import_problems', 'playlists', 'playlist_items', 'liked_songs', 'tracks', 'tracks_fts', 'track_albums', 'albums', 'artists', 'library_users']
+const LIBRARY_TABLES = ['plays', 'played', 'library_files', 'import_problems', 'playlists', 'playlist_items', 'liked_songs', 'tracks', 'tracks_fts', 'track_albums', 'track_artists', 'albums', 'artists', 'library_users']
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS library_files (
@@ -122,6 +122,13 @@ ${LOOKUP_INDEXES.tracks_key};
 CREATE TABLE IF NOT EXISTS track_albums (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   data BLOB NOT NULL
+);
+-- Every music track's artist rows, as int32s, little-endian: offsets indexed by tracks.pk into
+-- refs (track-artists.ts); what an artist search filtered by year or genre reads. By the importer.
+CREATE TABLE IF NOT EXISTS track_artists (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  offsets BLOB NOT NULL,
+  refs BLOB NOT NULL
 );
 -- Positions run 0, 1, 2, … in each playlist: a page is the range [offset, offset + limit).
 CREATE TABLE IF NOT EXISTS playlist_items (

@@ -10,6 +10,7 @@ import { ArtistNames } from './artist-names.js'
 import { CatalogIds } from './catalog-ids.js'
 import { foldText, SEARCH_TOTAL_CAP } from './search-query.js'
 import { NO_ALBUM, readTrackAlbums, scanTrackAlbums } from './track-albums.js'
+import { readTrackArtists, scanTrackArtists, type TrackArtists } from './track-artists.js'
 import { syntheticArtistId } from './synthetic-ids.js'
 import { artistPks, FTS_TRACK_PK, ftsTrackPk, TRACK_COLUMNS, type StoredTrack } from './track-codec.js'
 import type { TrackReader } from './track-reader.js'
@@ -95,6 +96,8 @@ export class LibraryCatalog {
   #answerIds: { version: string, of: Map<number, string> } = { version: '', of: new Map() }
   /** Per track row, its album row (track-albums.ts), for this version of the library. */
   #trackAlbums: { version: string, of: Int32Array } | null = null
+  /** Per track row, its artist rows (track-artists.ts), for this version of the library. */
+  #trackArtists: { version: string, of: TrackArtists } | null = null
   readonly #db: Db
 
   constructor (db: Db, tracks: TrackReader, version: () => string) {
@@ -116,8 +119,7 @@ export class LibraryCatalog {
         WHERE t.kind = 0 AND t.album ${inList} ORDER BY m.f`).raw(),
       artistTracks: db.prepare(`${candidates('t.artists, t.genres', ARTIST_CANDIDATES)} WHERE t.kind = 0 ORDER BY m.f`).raw(),
       trackKeys: db.prepare(`SELECT pk, key FROM tracks WHERE pk ${inList}`).raw(),
-      answerIds: db.prepare(`SELECT pk, answer_id FROM albums WHERE pk ${inList}`).raw(),
-      trackArtists: db.prepare(`SELECT pk, artists FROM tracks WHERE kind = 0 AND pk ${inList}`).raw()
+      answerIds: db.prepare(`SELECT pk, answer_id FROM albums WHERE pk ${inList}`).raw()
     }
   }
 
@@ -125,6 +127,12 @@ export class LibraryCatalog {
   #albumsOfTracks (version: string): Int32Array {
     if (this.#trackAlbums?.version !== version) this.#trackAlbums = { version, of: readTrackAlbums(this.#db) ?? scanTrackAlbums(this.#db) }
     return this.#trackAlbums.of
+  }
+
+  /** Each music track's artist rows, read once per library change (worked out from the tracks for a database imported before they were stored). */
+  #artistsOfTracks (version: string): TrackArtists {
+    if (this.#trackArtists?.version !== version) this.#trackArtists = { version, of: readTrackArtists(this.#db) ?? scanTrackArtists(this.#db) }
+    return this.#trackArtists.of
   }
 
   /** Runs `walk` over the matches of `match`, and ends their query however it returns. */
@@ -227,6 +235,7 @@ export class LibraryCatalog {
 
   /** Artists of the tracks `match` finds whose own names `accept` takes, each once, in the order their first track comes. */
   searchArtists (match: string, accept: (foldedName: string) => boolean, page: PageRequest): Page<LibraryArtist> {
+    const { offsets, refs } = this.#artistsOfTracks(this.#version())
     return this.#walk(match, matches => {
       const want = page.offset + page.limit + 1
       // Per artist row: the artist it is (Spotify id, or its folded name), or null when not asked for.
@@ -234,10 +243,12 @@ export class LibraryCatalog {
       const found = new Map<string, LibraryArtist>()
       let walked = 0
       for (let chunk = matches.next(); chunk !== null; chunk = found.size < want ? matches.next() : null) {
-        const byTrack = new Map((this.#s.trackArtists!.all(JSON.stringify(chunk)) as Array<[number, string]>).map(r => [r[0], r]))
-        const unseen = [...new Set([...byTrack.values()].flatMap(r => artistPks(r[1])).filter(a => !keyOf.has(a)))]
+        const unseen = new Set<number>()
+        for (const pk of chunk) {
+          for (let i = offsets[pk] ?? 0, end = offsets[pk + 1] ?? 0; i < end; i++) if (!keyOf.has(refs[i]!)) unseen.add(refs[i]!)
+        }
         const named = new Map<string, string>()
-        for (const [pk, id, name] of this.#s.artists!.all(JSON.stringify(unseen)) as Array<[number, string, string]>) {
+        for (const [pk, id, name] of this.#s.artists!.all(JSON.stringify([...unseen])) as Array<[number, string, string]>) {
           const folded = foldText(name)
           const key = accept(folded) ? (id !== '' ? id : `\u0000${folded}`) : null
           keyOf.set(pk, key)
@@ -245,11 +256,9 @@ export class LibraryCatalog {
         }
         for (const pk of chunk) {
           walked++
-          const r = byTrack.get(pk)
-          if (r === undefined) continue
-          const artists = artistPks(r[1])
-          for (const a of artists) {
-            const key = keyOf.get(a)
+          // Local files and episodes have none (they name no artist an artist search answers).
+          for (let i = offsets[pk] ?? 0, end = offsets[pk + 1] ?? 0; i < end; i++) {
+            const key = keyOf.get(refs[i]!)
             if (key == null) continue
             if (!found.has(key) && found.size < want) {
               const name = named.get(key) ?? ''

@@ -15,6 +15,7 @@ import { printable } from '../terminal-text.js'
 import { decodeEncoded, encodeTrack, ftsRowid, KIND, RICHNESS, storedValues, TRACK_COLUMNS, TRACK_VALUE_COLUMNS, type EncodedTrack, type StoredTrack } from './track-codec.js'
 import { TrackReader } from './track-reader.js'
 import { TrackAlbumsWriter } from './track-albums.js'
+import { TrackArtistsWriter } from './track-artists.js'
 import { historyWriter } from './history-writer.js'
 import { changeLog } from './change-log.js'
 import type { PlaylistIdSource } from './types.js'
@@ -98,6 +99,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger, root = '') {
   const catalog = new CatalogRows(db, fresh)
   const fts = new FtsBuffer(db)
   const trackAlbums = new TrackAlbumsWriter(db, fresh)
+  const trackArtists = new TrackArtistsWriter(db, fresh)
   /** Everything batched is written, before a read of those tables. */
   const flush = (): void => {
     catalog.flush()
@@ -118,6 +120,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger, root = '') {
     const pk = rowid ?? Number(s.insertTrack.run(row).lastInsertRowid)
     if (rowid !== null) numbered.addRow(row)
     trackAlbums.set(pk, e[0][KIND], row[row.length - 2] as number)
+    trackArtists.set(pk, e[0][KIND], row[row.length - 1] as string)
     fts.add(ftsRowid(pk, e[0][RICHNESS]), e[3])
     return pk
   }
@@ -144,6 +147,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger, root = '') {
     unlinked ||= stored[next.length - 1] !== next[next.length - 2] || stored[next.length] !== next[next.length - 1]
     s.updateTrack.run(...next, pk)
     trackAlbums.set(pk, merged[0][KIND], next[next.length - 2] as number)
+    trackArtists.set(pk, merged[0][KIND], next[next.length - 1] as string)
     fts.delete(ftsRowid(pk, stored[1 + RICHNESS] as number))
     fts.add(ftsRowid(pk, merged[0][RICHNESS]), merged[3])
     return pk
@@ -284,6 +288,7 @@ export function libraryWriter (db: Db, logger?: ImportLogger, root = '') {
       }
       fts.flush()
       trackAlbums.finish()
+      trackArtists.finish()
       history.finish()
       log.finish()
       if (fresh) for (const index of Object.values(LOOKUP_INDEXES)) db.exec(index)
