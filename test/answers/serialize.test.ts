@@ -116,3 +116,14 @@ t.test('random nested values: the same bytes as JSON.stringify', async t => {
   }
   t.pass('500 random values')
 })
+
+t.test('random strings and numbers: escaped and encoded as JSON.stringify does', async t => {
+  const rng = new Rng(0x57a1e5)
+  // Code units of every kind the writer tells apart: ASCII, escapes, controls, DEL, two- and
+  // three-byte UTF-8, surrogate pairs and lone surrogates, \u2028.
+  const units = [0x41, 0x7a, 0x20, 0x22, 0x5c, 0x2f, 0x00, 0x01, 0x08, 0x09, 0x0a, 0x0c, 0x0d, 0x1f, 0x7f, 0x80, 0xe9, 0x7ff, 0x800, 0x6771, 0x2028, 0xfffd, 0xffff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xd83c, 0xdfa7]
+  const strings = Array.from({ length: 2_000 }, () => String.fromCharCode(...Array.from({ length: rng.int(12) }, () => rng.pick(units))))
+  const numbers = [0, -0, 1, -1, 9, 10, 99, 100, 1234567890, -987654321, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 2 ** 64, 1e21, 1e-7, 0.1 + 0.2, -1.5, 5e-324, Number.MAX_VALUE,
+    ...Array.from({ length: 500 }, () => (rng.int(2) === 0 ? 1 : -1) * rng.int(1_000_000_000) / (rng.int(3) === 0 ? 1000 : 1))]
+  same(t, { strings, numbers, keys: Object.fromEntries(strings.slice(0, 300).map((s, i) => [s, i])) }, '2,000 strings, 520 numbers, 300 keys')
+})
