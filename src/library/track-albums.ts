@@ -32,8 +32,10 @@ export function scanTrackAlbums (db: Db): Int32Array {
 /** The writer's side: the array as tracks are inserted and changed, written at the import's end. */
 export class TrackAlbumsWriter {
   readonly #db: Db
-  #of: Int32Array
-  #length: number
+  readonly #fresh: boolean
+  /** Read from the stored array at the first change: an import that changes no track reads nothing. */
+  #of: Int32Array | null = null
+  #length = 0
   /** Nothing stored to start from (an older database): worked out from the tracks at the end. */
   readonly #rebuild: boolean
   #changed = false
@@ -41,10 +43,8 @@ export class TrackAlbumsWriter {
   /** `fresh`: the tracks table starts empty. */
   constructor (db: Db, fresh: boolean) {
     this.#db = db
-    const stored = fresh ? null : readTrackAlbums(db)
-    this.#rebuild = !fresh && stored === null
-    this.#of = stored ?? new Int32Array(1024)
-    this.#length = stored?.length ?? 0
+    this.#fresh = fresh
+    this.#rebuild = !fresh && db.prepare('SELECT 1 FROM track_albums WHERE id = 1').get() === undefined
     // A fresh import writes it even for an empty library, so that it is never missing after one.
     this.#changed = fresh
   }
@@ -52,6 +52,11 @@ export class TrackAlbumsWriter {
   /** Track `pk` is of `kind` (tracks.kind) and names album row `album`. */
   set (pk: number, kind: number, album: number): void {
     if (this.#rebuild) return
+    if (this.#of === null) {
+      const stored = this.#fresh ? null : readTrackAlbums(this.#db)
+      this.#of = stored ?? new Int32Array(1024)
+      this.#length = stored?.length ?? 0
+    }
     if (pk >= this.#of.length) {
       const grown = new Int32Array(Math.max(pk + 1, this.#of.length * 2))
       grown.set(this.#of)
@@ -68,7 +73,7 @@ export class TrackAlbumsWriter {
    */
   finish (): void {
     if (!this.#rebuild && !this.#changed) return
-    const of = this.#rebuild ? scanTrackAlbums(this.#db) : this.#of.subarray(0, this.#length)
+    const of = this.#rebuild ? scanTrackAlbums(this.#db) : (this.#of ?? new Int32Array(0)).subarray(0, this.#length)
     const bytes = Buffer.from(of.buffer, of.byteOffset, of.byteLength)
     // Never swap the array in place: the writer may go on using it. (Little-endian on disk.)
     const stored = os.endianness() === 'BE' ? Buffer.from(bytes).swap32() : bytes

@@ -33,7 +33,9 @@ export function scanTrackArtists (db: Db): TrackArtists {
 /** The writer's side: the arrays as tracks are inserted and changed, written at the import's end. */
 export class TrackArtistsWriter {
   readonly #db: Db
-  readonly #lists: Builder
+  readonly #fresh: boolean
+  /** Read from the stored arrays at the first change: an import that changes no track reads nothing. */
+  #lists: Builder | null = null
   /** Nothing stored to start from (an older database): worked out from the tracks at the end. */
   readonly #rebuild: boolean
   #changed: boolean
@@ -41,9 +43,8 @@ export class TrackArtistsWriter {
   /** `fresh`: the tracks table starts empty. */
   constructor (db: Db, fresh: boolean) {
     this.#db = db
-    const stored = fresh ? null : readTrackArtists(db)
-    this.#rebuild = !fresh && stored === null
-    this.#lists = new Builder(stored)
+    this.#fresh = fresh
+    this.#rebuild = !fresh && db.prepare('SELECT 1 FROM track_artists WHERE id = 1').get() === undefined
     // A fresh import writes them even for an empty library, so that they are never missing after one.
     this.#changed = fresh
   }
@@ -51,6 +52,7 @@ export class TrackArtistsWriter {
   /** Track `pk` is of `kind` (tracks.kind) and names the artist rows `artists` (tracks.artists: "12,7"). */
   set (pk: number, kind: number, artists: string): void {
     if (this.#rebuild) return
+    this.#lists ??= new Builder(this.#fresh ? null : readTrackArtists(this.#db))
     this.#lists.set(pk, kind === TRACK_KIND ? artists : '')
     this.#changed = true
   }
@@ -61,7 +63,7 @@ export class TrackArtistsWriter {
    */
   finish (): void {
     if (!this.#rebuild && !this.#changed) return
-    const { offsets, refs } = this.#rebuild ? scanTrackArtists(this.#db) : this.#lists.compact()
+    const { offsets, refs } = this.#rebuild ? scanTrackArtists(this.#db) : (this.#lists ?? new Builder()).compact()
     this.#db.prepare('INSERT OR REPLACE INTO track_artists (id, offsets, refs) VALUES (1, ?, ?)').run(stored(offsets), stored(refs))
   }
 }
