@@ -3,8 +3,8 @@
 // one up in `tracks` cost ~1.5 µs a track, most of a deep page (BENCHMARKS.md, fallback section).
 // Read from this array it costs nothing, and reading the array is one 2-3 MB row per library
 // change, not a scan. The importer keeps it as it writes tracks, so it always matches them.
-import os from 'node:os'
 import type { Db } from '../db.js'
+import { blobOfInt32s, int32sOfBlob } from './int32-blob.js'
 import { KIND_CODES } from './track-codec.js'
 
 /** An index entry for tracks that name no album an album search can answer (local files, episodes). */
@@ -14,11 +14,7 @@ const TRACK_KIND = KIND_CODES.track
 /** The stored array, or null when the database has none yet (imported before it existed). */
 export function readTrackAlbums (db: Db): Int32Array | null {
   const blob = db.prepare('SELECT data FROM track_albums WHERE id = 1').pluck().get() as Buffer | undefined
-  if (blob === undefined) return null
-  // Copied out to an aligned buffer of our own; stored little-endian whatever the machine.
-  const bytes = Buffer.from(blob)
-  if (os.endianness() === 'BE') bytes.swap32()
-  return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4)
+  return blob === undefined ? null : int32sOfBlob(blob)
 }
 
 /** Worked out from the tracks themselves: for a database that has no stored array yet. */
@@ -74,9 +70,6 @@ export class TrackAlbumsWriter {
   finish (): void {
     if (!this.#rebuild && !this.#changed) return
     const of = this.#rebuild ? scanTrackAlbums(this.#db) : (this.#of ?? new Int32Array(0)).subarray(0, this.#length)
-    const bytes = Buffer.from(of.buffer, of.byteOffset, of.byteLength)
-    // Never swap the array in place: the writer may go on using it. (Little-endian on disk.)
-    const stored = os.endianness() === 'BE' ? Buffer.from(bytes).swap32() : bytes
-    this.#db.prepare('INSERT OR REPLACE INTO track_albums (id, data) VALUES (1, ?)').run(stored)
+    this.#db.prepare('INSERT OR REPLACE INTO track_albums (id, data) VALUES (1, ?)').run(blobOfInt32s(of))
   }
 }

@@ -5,8 +5,8 @@
 // two int32 arrays, compressed-row style: track `pk`'s artist rows are
 // `refs[offsets[pk]] … refs[offsets[pk + 1] - 1]`, none for local files and episodes. Reading them
 // is one row per library change; the importer keeps them as it writes tracks.
-import os from 'node:os'
 import type { Db } from '../db.js'
+import { blobOfInt32s, int32sOfBlob } from './int32-blob.js'
 import { KIND_CODES } from './track-codec.js'
 
 const TRACK_KIND = KIND_CODES.track
@@ -20,7 +20,7 @@ export interface TrackArtists {
 /** The stored arrays, or null when the database has none yet (imported before they existed). */
 export function readTrackArtists (db: Db): TrackArtists | null {
   const row = db.prepare('SELECT offsets, refs FROM track_artists WHERE id = 1').raw().get() as [Buffer, Buffer] | undefined
-  return row === undefined ? null : { offsets: int32s(row[0]), refs: int32s(row[1]) }
+  return row === undefined ? null : { offsets: int32sOfBlob(row[0]), refs: int32sOfBlob(row[1]) }
 }
 
 /** Worked out from the tracks themselves: for a database that has no stored arrays yet. */
@@ -64,7 +64,7 @@ export class TrackArtistsWriter {
   finish (): void {
     if (!this.#rebuild && !this.#changed) return
     const { offsets, refs } = this.#rebuild ? scanTrackArtists(this.#db) : (this.#lists ?? new Builder()).compact()
-    this.#db.prepare('INSERT OR REPLACE INTO track_artists (id, offsets, refs) VALUES (1, ?, ?)').run(stored(offsets), stored(refs))
+    this.#db.prepare('INSERT OR REPLACE INTO track_artists (id, offsets, refs) VALUES (1, ?, ?)').run(blobOfInt32s(offsets), blobOfInt32s(refs))
   }
 }
 
@@ -146,16 +146,4 @@ function grown<T extends Int32Array | Uint16Array> (a: T, size: number): T {
   const b = new (a.constructor as new (n: number) => T)(size)
   b.set(a)
   return b
-}
-
-/** Copied out to an aligned buffer of our own; stored little-endian whatever the machine. */
-function int32s (blob: Buffer): Int32Array {
-  const bytes = Buffer.from(blob)
-  if (os.endianness() === 'BE') bytes.swap32()
-  return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4)
-}
-
-function stored (a: Int32Array): Buffer {
-  const bytes = Buffer.from(a.buffer, a.byteOffset, a.byteLength)
-  return os.endianness() === 'BE' ? Buffer.from(bytes).swap32() : bytes
 }
