@@ -226,6 +226,8 @@ export async function runFaultMatrix (opts: MatrixOptions): Promise<MatrixResult
     // Each phase as it ran (a phase index repeats each round), and each answer's reasons within it.
     const epochs: Array<{ phase: number, from: number, to: number }> = []
     const answered: Array<{ epoch: number, status: number, reasons: string[] }> = []
+    // When clients were told Spotify is rate-limiting (the proxy knew of the 429 by then).
+    const toldRateLimited: number[] = []
     const started = Date.now()
     const thinkMs = opts.thinkMs ?? 200
     const client = async (_: unknown, c: number): Promise<void> => {
@@ -248,6 +250,7 @@ export async function runFaultMatrix (opts: MatrixOptions): Promise<MatrixResult
           // A phase's figures hold only what began and ended in it: an answer that crossed a
           // switch may be the next behaviour's.
           const reasons = String(res.headers['x-proxy-fallback-reason'] ?? '').split(',').filter(r => r !== '' && r !== 'not-in-library' && r !== 'token-unverified')
+          if (reasons.includes('rate-limited')) toldRateLimited.push(Date.now())
           if (epochs.length - 1 === epoch) {
             const stats = phaseStats[p]!
             stats.clientRequests++
@@ -313,7 +316,14 @@ export async function runFaultMatrix (opts: MatrixOptions): Promise<MatrixResult
     const cooldowns = merged(windows)
     result.cooldownWindows = cooldowns.length
     result.upstreamTotal = arrivals.length - warmUpstream
-    result.upstreamDuringCooldown = arrivals.filter(at => cooldowns.some(w => at > w.from + grace && at < w.to - grace)).length
+    // A window counts from when the proxy knew of its 429: the double's clock starts it when the
+    // 429 is decided, but a starved proxy (the suite runs files side by side on two cores) may read
+    // that answer seconds later, forwarding what its clients asked meanwhile. Its first answer to
+    // a client that says `rate-limited` shows it knew; a proxy that ignored cooldowns would still
+    // say so at the first 429 and be counted from there.
+    toldRateLimited.sort((a, b) => a - b)
+    const knownFrom = (w: { from: number }): number => Math.max(w.from, toldRateLimited.find(at => at >= w.from) ?? w.from)
+    result.upstreamDuringCooldown = arrivals.filter(at => cooldowns.some(w => at > knownFrom(w) + grace && at < w.to - grace)).length
     return result
   } finally {
     await pool.close().catch(() => {})
