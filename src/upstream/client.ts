@@ -4,7 +4,7 @@
 import { Pool } from 'undici'
 import { upstreamBaseProblem } from './base-url.js'
 import { endToEndResponseHeaders } from './headers.js'
-import { UpstreamFailure, type ForwardRequest, type UpstreamResponse, type UpstreamClient, type UpstreamFailureKind } from './types.js'
+import { UpstreamFailure, type ForwardRequest, type SendOptions, type UpstreamResponse, type UpstreamClient, type UpstreamFailureKind } from './types.js'
 
 export interface UpstreamClientOptions {
   /** Origin plus optional base path, e.g. `https://api.spotify.com` or `http://127.0.0.1:1234/prefix`. */
@@ -63,8 +63,12 @@ export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClie
   // Per-phase undici timeouts are backstops; the AbortSignal in send() enforces the total.
   // Redirects are not followed: undici 7 dispatchers only do so with the redirect interceptor,
   // and a followed redirect could carry the bearer token elsewhere (CVE-2024-24758).
+  const connections = positive(opts.connections ?? DEFAULT_CONNECTIONS, 'connections')
+  // At most one request a connection is handed to undici: the others wait here, not in the pool's
+  // queue, so that beforeSend runs when a request really goes out.
+  const slots = new Slots(connections)
   const pool = new Pool(base.origin, {
-    connections: positive(opts.connections ?? DEFAULT_CONNECTIONS, 'connections'),
+    connections,
     connectTimeout: timeoutMs,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
@@ -74,12 +78,27 @@ export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClie
 
   let closing: Promise<void> | undefined
 
-  async function send (req: ForwardRequest): Promise<UpstreamResponse> {
+  async function send (req: ForwardRequest, sendOpts: SendOptions = {}): Promise<UpstreamResponse> {
     const started = performance.now()
     const deadline = new AbortController()
     const timer = setTimeout(() => deadline.abort(new Error('upstream deadline')), timeoutMs)
-    const progress: Progress = { headers: false, declared: undefined, received: 0 }
     const what = `${req.method} ${req.path.split('?')[0] ?? ''}`
+    // The wait for a connection counts against the deadline, as undici's queue did.
+    if (!await slots.take(deadline.signal)) {
+      clearTimeout(timer)
+      throw new UpstreamFailure('timeout', `Upstream ${what}: no complete answer within ${timeoutMs} ms`)
+    }
+    try {
+      sendOpts.beforeSend?.()
+      return await exchange(req, what, started, deadline.signal)
+    } finally {
+      slots.give()
+      clearTimeout(timer)
+    }
+  }
+
+  async function exchange (req: ForwardRequest, what: string, started: number, signal: AbortSignal): Promise<UpstreamResponse> {
+    const progress: Progress = { headers: false, declared: undefined, received: 0 }
     try {
       const res = await pool.request({
         method: req.method,
@@ -87,7 +106,7 @@ export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClie
         headers: req.headers,
         // GET/HEAD never carry a body upstream (request smuggling, docs/proxy-pitfalls.md §4.4).
         body: req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body,
-        signal: deadline.signal
+        signal
       })
       progress.headers = true
       progress.declared = declaredLength(req.method, res.statusCode, res.headers['content-length'])
@@ -116,9 +135,7 @@ export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClie
       }
     } catch (err) {
       if (err instanceof UpstreamFailure) throw err
-      throw classify(err, what, deadline.signal.aborted, progress, timeoutMs)
-    } finally {
-      clearTimeout(timer)
+      throw classify(err, what, signal.aborted, progress, timeoutMs)
     }
   }
 
@@ -129,6 +146,44 @@ export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClie
   }
 
   return { send, close }
+}
+
+/** A counting semaphore whose waiters leave when their signal aborts. */
+class Slots {
+  #free: number
+  readonly #waiting: Array<(got: boolean) => void> = []
+
+  constructor (n: number) {
+    this.#free = n
+  }
+
+  /** Resolves true with a slot, or false if `signal` aborted first. */
+  async take (signal: AbortSignal): Promise<boolean> {
+    if (this.#free > 0) {
+      this.#free--
+      return true
+    }
+    if (signal.aborted) return false
+    return await new Promise(resolve => {
+      const waiter = (got: boolean): void => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(got)
+      }
+      const onAbort = (): void => {
+        const i = this.#waiting.indexOf(waiter)
+        if (i !== -1) this.#waiting.splice(i, 1)
+        resolve(false)
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      this.#waiting.push(waiter)
+    })
+  }
+
+  give (): void {
+    const next = this.#waiting.shift()
+    if (next !== undefined) next(true) // the slot passes straight on
+    else this.#free++
+  }
 }
 
 interface Progress {

@@ -28,7 +28,16 @@ export class UpstreamFailure extends Error {
   }
 }
 
+export interface SendOptions {
+  /**
+   * Called once the request has a connection of its own, right before it goes out; throwing
+   * keeps it from going (the error reaches the caller as thrown). A request may wait for a
+   * connection while others are answered: a 429 among them starts a cooldown it must not cross.
+   */
+  beforeSend?: () => void
+}
+
 export interface UpstreamClient {
-  send: (req: ForwardRequest) => Promise<UpstreamResponse>
+  send: (req: ForwardRequest, opts?: SendOptions) => Promise<UpstreamResponse>
   close: () => Promise<void>
 }

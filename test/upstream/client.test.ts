@@ -331,3 +331,41 @@ t.test('bad options are refused at construction', async t => {
   t.throws(() => createUpstreamClient({ baseUrl: 'https://example.com', timeoutMs: 100, maxResponseBytes: -1 }), /maxResponseBytes/)
   t.throws(() => createUpstreamClient({ baseUrl: 'not a url', timeoutMs: 100 }))
 })
+
+t.test('a request waits for a connection of its own, then beforeSend decides whether it goes', async t => {
+  const { double, client } = await setup(t, { connections: 1 })
+  // The first request takes the one connection for 150 ms and comes back 429.
+  double.set(behave.delay(150, behave.status(429, undefined, { 'retry-after': '2' })))
+  let cooling = false
+  const first = client.send(get('/v1/tracks/a')).then(r => { cooling = r.status === 429; return r })
+  const calledAt: boolean[] = []
+  const second = client.send(get('/v1/tracks/b'), {
+    beforeSend: () => {
+      calledAt.push(cooling)
+      if (cooling) throw new Error('cooling down')
+    }
+  })
+  t.equal((await first).status, 429)
+  const err = await second.then(() => null, (e: unknown) => e)
+  t.ok(err instanceof Error && err.message === 'cooling down', 'beforeSend\'s error reaches the caller as thrown')
+  t.same(calledAt, [true], 'called once, when the connection was free: after the 429 was read')
+  t.same(double.requests.map(r => r.url), ['/v1/tracks/a'], 'the second request never reached upstream')
+
+  // With nothing to stop it, it goes when the connection frees, and the slot is given back after a refusal.
+  double.set(behave.delay(100, behave.ok()))
+  const [a, b] = await Promise.all([client.send(get('/v1/tracks/c')), client.send(get('/v1/tracks/d'), { beforeSend: () => {} })])
+  t.same([a.status, b.status], [200, 200])
+})
+
+t.test('the wait for a connection counts against the deadline', async t => {
+  const { double, client } = await setup(t, { connections: 1 })
+  double.set(behave.hang())
+  const held = client.send(get('/v1/tracks/a'))
+  await new Promise(resolve => setTimeout(resolve, 100))
+  const started = Date.now()
+  const waiting = client.send(get('/v1/tracks/b'))
+  // It waits ~300 ms for the connection, then has what is left of its own 400, not 400 more.
+  await Promise.all([failure(t, waiting, 'timeout'), failure(t, held, 'timeout')])
+  const elapsed = Date.now() - started
+  t.ok(elapsed >= TIMEOUT_MS - 20 && elapsed < TIMEOUT_MS + 150, `timed out ${elapsed} ms after it was asked`)
+})

@@ -99,13 +99,17 @@ export function createProxyFlow (input: FlowDeps): ProxyFlow {
     return await exchangeFor(req, io).run(req, io)
   }
 
-  /** One request to Spotify, after its pacing slot; never sent into a cooldown that began meanwhile. */
+  /**
+   * One request to Spotify, after its pacing slot and a connection of its own; never sent into a
+   * cooldown that began meanwhile (a 429 answered to a request ahead of it).
+   */
   async function send (forward: ForwardRequest): Promise<UpstreamResponse> {
-    if (deps.state.pacer !== null) {
-      await deps.state.pacer.acquire()
-      if (deps.state.cooldown.active() !== null) throw new CooldownStarted()
-    }
-    return await deps.upstream.send(forward)
+    if (deps.state.pacer !== null) await deps.state.pacer.acquire()
+    return await deps.upstream.send(forward, { beforeSend: notInCooldown })
+  }
+
+  function notInCooldown (): void {
+    if (deps.state.cooldown.active() !== null) throw new CooldownStarted()
   }
 
   function afterFailure (ctx: Ctx, probe: boolean, err: unknown): Reply {
