@@ -118,6 +118,14 @@ function positiveInt (s: string | undefined, fallback: number, flag: string, min
   return n
 }
 
+/** A load's length in seconds: fractions allowed (the smoke test runs 0.3 s loads). */
+function seconds (s: string | undefined, fallback: number, flag: string, zero: boolean): number {
+  if (s === undefined) return fallback
+  const n = Number(s)
+  if (s.trim() === '' || !Number.isFinite(n) || n < 0 || (n === 0 && !zero)) fail(`${flag} wants a number of seconds ${zero ? '≥ 0' : '> 0'}, not ${JSON.stringify(s)}`)
+  return n
+}
+
 function fail (message: string): never {
   log(`bench:fallback: ${message}`)
   process.exit(2)
@@ -137,9 +145,9 @@ async function cleanUp (): Promise<void> {
 }
 
 async function main (): Promise<number> {
-  const duration = positiveInt(args.duration, DEFAULTS.duration, '--duration')
+  const duration = seconds(args.duration, DEFAULTS.duration, '--duration', false)
   const connections = positiveInt(args.connections, DEFAULTS.connections, '--connections')
-  const warmup = positiveInt(args.warmup, Math.min(DEFAULTS.warmup, duration), '--warmup', 0)
+  const warmup = seconds(args.warmup, Math.min(DEFAULTS.warmup, duration), '--warmup', true)
   const tracks = positiveInt(args.tracks, DEFAULTS.tracks, '--tracks', 1000)
   const remote = remoteTokens(positiveInt(args.tokens, DEFAULTS.tokens, '--tokens'))
   const local = localTokens(positiveInt(args['local-tokens'], DEFAULTS.localTokens, '--local-tokens'))
@@ -346,10 +354,13 @@ async function load (server: ServerChild, double: UpstreamDouble, next: () => Be
   const list = [{ setupRequest }] as unknown as NonNullable<autocannon.Options['requests']>
   const before = double.requests.length
   const stop = measureCpu(server.pid)
-  const r = await autocannon({ url: server.url, duration, connections, requests: list, timeout: ANSWER_TIMEOUT_S })
+  // autocannon checks its end at each sample, every second by default: a shorter load (the smoke
+  // test's) samples at its own length, and its rate is then its total over its time.
+  const short = duration < 1
+  const r = await autocannon({ url: server.url, duration, connections, requests: list, timeout: ANSWER_TIMEOUT_S, ...(short ? { sampleInt: duration * 1000 } : {}) })
   const cpu = stop()
   return {
-    reqPerSec: r.requests.average,
+    reqPerSec: short ? r.requests.total / r.duration : r.requests.average,
     p50: r.latency.p50,
     p99: r.latency.p99,
     max: r.latency.max,
