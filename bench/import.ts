@@ -7,7 +7,10 @@
 // Prints a Markdown table and a pass/fail verdict per target; --write records the run in
 // BENCHMARKS.md between the bench:import markers.
 //
-//   npm run bench:import -- [--write] [--regen] [--rows N --files M] [--dir DIR]
+//   npm run bench:import -- [--write] [--regen] [--rows N --files M] [--dir DIR] [--dist DIR]
+//
+// --dist DIR runs sources already compiled there (the checkout's dist/ after `npm run build`)
+// instead of compiling them first; DIR must sit inside the repository, for node_modules.
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -87,6 +90,7 @@ const { values: args } = parseArgs({
     rows: { type: 'string' },
     files: { type: 'string' },
     dir: { type: 'string' },
+    dist: { type: 'string' },
     regen: { type: 'boolean', default: false },
     write: { type: 'boolean', default: false }
   },
@@ -108,8 +112,14 @@ async function main (): Promise<void> {
   const dir = path.resolve(args.dir ?? path.join(REPO, 'bench', '.work'))
   const cases: LibraryCase[] = [{ label: `${fmtInt(files)} files`, files }, { label: 'one file', files: 1 }]
 
-  log('compiling the sources (the import runs as the package ships it)…')
-  const dist = compileSources()
+  let dist: string
+  if (args.dist === undefined) {
+    log('compiling the sources (the import runs as the package ships it)…')
+    dist = compileSources()
+  } else {
+    dist = path.resolve(args.dist)
+    if (!fs.existsSync(path.join(dist, 'src', 'library', 'importer.js'))) fail(`--dist ${args.dist}: no compiled sources there (src/library/importer.js)`)
+  }
   const runs: CaseRun[] = []
   for (const c of cases) {
     // A smoke-sized library gets its own folder so it never replaces the full one.

@@ -3,14 +3,14 @@ import { spawn, spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { cliArgs } from './helpers/cli.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const CLI = ['--import', 'tsx', path.join(ROOT, 'src/cli.ts')]
 // No inherited SPOTIFY_* settings, and an upstream on a closed loopback port: no test reaches a real host.
 const ENV = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SPOTIFY_') && k !== 'PORT' && k !== 'HOST')), SPOTIFY_API_BASE_URL: 'http://127.0.0.1:9' }
 
 function cli (args: string[], env: Record<string, string> = {}): { status: number | null, stdout: string, stderr: string } {
-  const r = spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...ENV, ...env }, encoding: 'utf8', timeout: 60_000 })
+  const r = spawnSync(process.execPath, cliArgs(args), { cwd: ROOT, env: { ...ENV, ...env }, encoding: 'utf8', timeout: 60_000 })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -64,7 +64,7 @@ t.test('link gives a CSV file its real playlist id, kept by the next import', as
 
 t.test('serve listens on 127.0.0.1 with the demo library and stops on SIGTERM', async t => {
   const dir = t.testdir()
-  const child = spawn(process.execPath, [...CLI, 'serve', '--port', '0', '--db', path.join(dir, 'x.sqlite')], { cwd: ROOT, env: { ...ENV, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, cliArgs(['serve', '--port', '0', '--db', path.join(dir, 'x.sqlite')]), { cwd: ROOT, env: { ...ENV, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] })
   t.teardown(() => { child.kill('SIGKILL') })
   let out = ''
   const url = await new Promise<string>((resolve, reject) => {

@@ -9,6 +9,7 @@ import { runImport } from '../../src/commands/import.js'
 import { LinkError, playlistIdOf, runLink, runLinkOwner } from '../../src/commands/link.js'
 import { DEMO_LIBRARY, loadConfig } from '../../src/config.js'
 import { DatabaseOpenError, openDatabase } from '../../src/db.js'
+import { cliArgs } from '../helpers/cli.js'
 import { stageRealExports } from '../helpers/fixtures.js'
 import { exportifyFile, randomTrackId, REPO_ROOT, trackCells, writeLibrary } from '../helpers/library.js'
 
@@ -16,7 +17,7 @@ import { exportifyFile, randomTrackId, REPO_ROOT, trackCells, writeLibrary } fro
 const ENV = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SPOTIFY_') && !k.startsWith('NOTION_') && k !== 'PORT' && k !== 'HOST')), SPOTIFY_API_BASE_URL: 'http://127.0.0.1:9' }
 
 function cli (args: string[], env: Record<string, string> = {}): { status: number | null, stdout: string, stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: REPO_ROOT, env: { ...ENV, ...env }, encoding: 'utf8', timeout: 60_000 })
+  const r = spawnSync(process.execPath, cliArgs(args), { cwd: REPO_ROOT, env: { ...ENV, ...env }, encoding: 'utf8', timeout: 60_000 })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { openDatabase, type Db } from '../../src/db.js'
 import { importLibrary, type ImportSummary } from '../../src/library/importer.js'
 import { LibraryStore } from '../../src/library/store.js'
+import { cliArgs } from './cli.js'
 
 /** The repository root (where `src/cli.ts` lives): the cwd for CLI child processes. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -120,12 +121,7 @@ export interface CliResult {
   stderr: string
 }
 
-/** The node arguments that run the CLI from source (cwd REPO_ROOT), followed by `args`. */
-export function cliArgs (args: readonly string[]): string[] {
-  return ['--import', 'tsx', 'src/cli.ts', ...args]
-}
-
-/** Run `spotify-csv-proxy <args>` from source in a child process and collect its output. */
+/** Run `spotify-csv-proxy <args>` in a child process (test/helpers/cli.ts: built or from source) and collect its output. */
 export async function runCli (args: readonly string[], timeoutMs = 60_000): Promise<CliResult> {
   return await new Promise(resolve => {
     execFile(process.execPath, cliArgs(args), { cwd: REPO_ROOT, timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {

@@ -9,7 +9,6 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import t from 'tap'
 import {
-  cliArgs,
   exportifyFile,
   importInto,
   randomTrackId,
@@ -17,9 +16,10 @@ import {
   trackCells,
   writeLibrary
 } from '../helpers/library.js'
+import { cliArgs } from '../helpers/cli.js'
 
 const FILES = 30
-const ROWS = 1_000
+const ROWS = 400
 const KILLS = 5
 
 const fileName = (f: number): string => `playlist-${String(f).padStart(2, '0')}.csv`

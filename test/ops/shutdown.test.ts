@@ -7,6 +7,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import t from 'tap'
+import { cliArgs } from '../helpers/cli.js'
 import { behave, startUpstreamDouble } from '../helpers/upstream-double.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -25,7 +26,7 @@ t.test('SIGTERM: the request in flight is answered, then the process exits 0 wit
   const port = await freePort()
   const dbFile = path.join(t.testdir(), 'shutdown.sqlite')
   const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SPOTIFY_'))), SPOTIFY_API_BASE_URL: double.url, SPOTIFY_PROXY_DB: dbFile, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' }
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, cliArgs(['serve']), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   const out: string[] = []
   child.stdout.setEncoding('utf8').on('data', (s: string) => out.push(s))
   child.stderr.setEncoding('utf8').on('data', (s: string) => out.push(s))
