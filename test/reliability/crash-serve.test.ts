@@ -9,7 +9,7 @@ import { startProxyChild } from '../../bench/reliability/child.js'
 import { behave, startUpstreamDouble } from '../helpers/upstream-double.js'
 
 const TOKEN = 'tok-crash-0001'
-const KILLS = 6
+const KILLS = 4
 
 t.test('SIGKILL during cache writes, then a restart: intact database, whole answers, cooldown kept', async t => {
   const double = await startUpstreamDouble({ users: { [TOKEN]: { id: 'crashuser', country: 'SE' } } })
@@ -34,7 +34,7 @@ t.test('SIGKILL during cache writes, then a restart: intact database, whole answ
         }
       }
     })
-    await new Promise(resolve => setTimeout(resolve, 150 + kill * 90))
+    await new Promise(resolve => setTimeout(resolve, 150 + kill * 120))
     proxy.process.kill('SIGKILL')
     run.stop = true
     await Promise.all(load)
