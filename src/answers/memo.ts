@@ -9,7 +9,7 @@
 // (and the garbage collector's old generation, whose pauses are the pages' slowest answers:
 // BENCHMARKS.md, fallback section).
 
-export interface SerializedAnswer { status: number, bytes: Buffer, missing?: number }
+export interface SerializedAnswer { status: number, bytes: Buffer, missing?: number, held?: number }
 
 /** Entries kept by default: an offline sync of a 60,000-track playlist is ~1,300 pages. */
 export const DEFAULT_MAX_ENTRIES = 10_000

@@ -34,7 +34,7 @@ export const getTrack: Handler = ({ store, ctx, params }) => {
 export const getSeveralTracks: Handler = ({ store, ctx, query }) => {
   const ids = parseIds(query.get('ids'), { max: MAX_TRACK_IDS, emptyEntries: 'reject' })
   if (!Array.isArray(ids)) return ids
-  return batch('tracks', findTracks(store, ids, ids => store.getAnsweredTracksByIds(ids)).map(t => t && shapeTrack(t, ctx)))
+  return batch('tracks', ids, findTracks(store, ids, ids => store.getAnsweredTracksByIds(ids)).map(t => t && shapeTrack(t, ctx)))
 }
 
 export const getAudioFeatures: Handler = ({ store, ctx, params }) => {
@@ -48,10 +48,19 @@ export const getAudioFeatures: Handler = ({ store, ctx, params }) => {
 export const getSeveralAudioFeatures: Handler = ({ store, ctx, query }) => {
   const ids = parseIds(query.get('ids'), { max: MAX_FEATURE_IDS, emptyEntries: 'skip' })
   if (!Array.isArray(ids)) return ids
-  return batch('audio_features', findTracks(store, ids, ids => store.getTracksByIds(ids)).map(t => t && shapeAudioFeatures(t, ctx)))
+  return batch('audio_features', ids, findTracks(store, ids, ids => store.getTracksByIds(ids)).map(t => t && shapeAudioFeatures(t, ctx)))
 }
 
-/** Spotify's batch shape, with how many the library lacks (the proxy says so in X-Proxy-Missing). */
-function batch (field: 'tracks' | 'audio_features', items: unknown[]): LibraryAnswer {
-  return { ...ok({ [field]: items }), missing: items.filter(x => x === null).length }
+/**
+ * Spotify's batch shape, with how many well-formed ids the library lacks (the proxy says so in
+ * X-Proxy-Missing) and how many it holds (none held: a miss, policy/flow/fallback.ts).
+ */
+function batch (field: 'tracks' | 'audio_features', ids: readonly string[], items: unknown[]): LibraryAnswer {
+  let missing = 0
+  let held = 0
+  items.forEach((x, i) => {
+    if (x !== null) held++
+    else if (isSpotifyId(ids[i]!)) missing++
+  })
+  return { ...ok({ [field]: items }), missing, held }
 }

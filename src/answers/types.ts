@@ -7,8 +7,13 @@ import { spotifyError } from '../errors.js'
 export interface LibraryAnswer {
   status: number
   body: unknown
-  /** In a batch (`?ids=`): how many ids the library lacks (null in place). */
+  /**
+   * In a batch (`?ids=`): how many well-formed ids the library lacks (null in place). A malformed
+   * id's null is Spotify's own answer for it, not a gap, so it is not counted.
+   */
   missing?: number
+  /** In a batch: how many ids the library answered. None held and some missing: no answer (a miss). */
+  held?: number
 }
 
 export interface AnswerRequest {

@@ -91,7 +91,7 @@ export default fp(async (app) => {
     if (kept !== null) return kept
     const a = answerFromLibrary(app.library, target, { apiBase, owner: who })
     if (a === null) return null
-    const answer = { status: a.status, bytes: answerBytes(a.body), ...(a.missing === undefined ? {} : { missing: a.missing }) }
+    const answer = { status: a.status, bytes: answerBytes(a.body), ...(a.missing === undefined ? {} : { missing: a.missing }), ...(a.held === undefined ? {} : { held: a.held }) }
     memo.put(key, answer)
     return answer
   }

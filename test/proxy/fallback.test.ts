@@ -182,6 +182,21 @@ t.test('SPOTIFY_PROXY_MODE=offline: a batch over the whole library with 0 API ca
   t.equal(r.upstreamCount(), 0)
 })
 
+t.test('offline, a batch with malformed ids: their nulls are Spotify\'s own answer, not missing from the library', async t => {
+  const r = await proxyRig(t, { SPOTIFY_PROXY_MODE: 'offline' })
+  const UNKNOWN = '0000000000000000000009'
+  const ask = async (ids: string[]): Promise<{ status: number, ids: Array<string | null> | null, missing: unknown, reason: unknown }> => {
+    const res = await r.get(`/v1/tracks?ids=${ids.join(',')}`, 'demo')
+    const tracks = res.statusCode === 200 ? (res.json().tracks as Array<{ id: string } | null>).map(x => x?.id ?? null) : null
+    return { status: res.statusCode, ids: tracks, missing: res.headers['x-proxy-missing'], reason: res.headers['x-proxy-fallback-reason'] }
+  }
+  t.same(await ask([DEMO_TRACK, 'not-an-id']), { status: 200, ids: [DEMO_TRACK, null], missing: undefined, reason: 'offline-mode' }, 'a known track and a malformed id: nothing missing')
+  t.same(await ask(['not-an-id']), { status: 200, ids: [null], missing: undefined, reason: 'offline-mode' }, 'a malformed id alone: Spotify\'s null, an answer')
+  t.same(await ask([DEMO_TRACK, UNKNOWN, 'not-an-id']), { status: 200, ids: [DEMO_TRACK, null, null], missing: '1', reason: 'offline-mode,not-in-library' }, 'only the well-formed unknown id is counted')
+  t.same(await ask(['not-an-id', UNKNOWN]), { status: 503, ids: null, missing: undefined, reason: 'offline-mode,not-in-library' }, 'none of its well-formed ids held: a miss')
+  t.equal(r.upstreamCount(), 0)
+})
+
 t.test('the demo token is local: answered from the library, never forwarded', async t => {
   const r = await proxyRig(t)
   const res = await r.get('/v1/me/playlists', 'demo')

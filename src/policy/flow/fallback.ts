@@ -77,13 +77,14 @@ function staleFor (ctx: Ctx, reader: Identity, deps: FlowDeps): CachedResponse |
 /**
  * The CSV library's answer: tracks and audio features by id for any token that got this far;
  * everything else (search, pages, playlists, /me) only for the owner's tokens and local ones
- * (the endpoint table's `library`). A batch the library holds none of is no answer (a miss).
+ * (the endpoint table's `library`). A batch the library holds none of is no answer (a miss); its
+ * malformed ids alone (nulls Spotify would send too) are an answer.
  */
 function libraryAnswer (ctx: Ctx, reader: Identity, deps: FlowDeps): SerializedAnswer | null {
   const scope = ctx.target.endpoint?.library
   if (deps.library === null || scope === undefined || (scope === 'owner' && !deps.state.owner.isOwner(reader))) return null
   const a = deps.library(ctx.target, deps.state.owner.forAnswers())
-  if (a !== null && a.missing !== undefined && a.missing > 0 && a.missing === entityRequest(ctx.target)?.ids.length) return null
+  if (a !== null && a.missing !== undefined && a.missing > 0 && a.held === 0) return null
   return a
 }
 

@@ -141,7 +141,7 @@ export interface Fakes {
   entities: FakeEntities
   upstream: FakeUpstream
   /** The library's answers, by target path (the library answers nothing else). */
-  library: Map<string, { status: number, body: unknown, missing?: number }>
+  library: Map<string, { status: number, body: unknown, missing?: number, held?: number }>
   /** Ids the library made up (synthetic): asked from the library, never from Spotify. */
   libraryIds: Set<string>
 }
@@ -156,12 +156,12 @@ export function fakes (settings: Partial<FlowSettings> = {}): Fakes {
     cache: new FakeCache(),
     entities: new FakeEntities(),
     upstream: new FakeUpstream(),
-    library: new Map<string, { status: number, body: unknown, missing?: number }>(),
+    library: new Map<string, { status: number, body: unknown, missing?: number, held?: number }>(),
     libraryIds: new Set<string>()
   }
   const library: LibraryAnswers = (target) => {
     const a = f.library.get(target.path)
-    return a === undefined ? null : { status: a.status, bytes: Buffer.from(JSON.stringify(a.body)), ...(a.missing === undefined ? {} : { missing: a.missing }) }
+    return a === undefined ? null : { status: a.status, bytes: Buffer.from(JSON.stringify(a.body)), ...(a.missing === undefined ? {} : { missing: a.missing }), ...(a.held === undefined ? {} : { held: a.held }) }
   }
   const deps: FlowDeps = {
     settings: { ...SETTINGS, ...settings },

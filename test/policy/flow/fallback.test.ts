@@ -90,10 +90,15 @@ t.test('nothing held: Spotify\'s own error goes back unchanged', async t => {
 t.test('a batch the library holds partly: null in place and counted; none of it: a miss', async t => {
   const f = fakes()
   const path = '/v1/tracks?ids=4uLU6hMCjMI75M1A2tKUQC,1301WleyT98MSxVHPZCA6M'
-  f.library.set(path, { status: 200, body: { tracks: [{ id: '4uLU6hMCjMI75M1A2tKUQC' }, null] }, missing: 1 })
+  f.library.set(path, { status: 200, body: { tracks: [{ id: '4uLU6hMCjMI75M1A2tKUQC' }, null] }, missing: 1, held: 1 })
   const partly = fallback(ctxOf(f, path, 'owner'), 'offline-mode', f.deps)
   t.same([partly.status, partly.headers['x-proxy-missing'], partly.headers['x-proxy-fallback-reason']], [200, '1', 'offline-mode,not-in-library'])
-  f.library.set(path, { status: 200, body: { tracks: [null, null] }, missing: 2 })
+  f.library.set(path, { status: 200, body: { tracks: [null, null] }, missing: 2, held: 0 })
   const none = fallback(ctxOf(f, path, 'owner'), 'offline-mode', f.deps)
   t.same([none.status, none.headers['x-proxy-fallback-reason']], [503, 'offline-mode,not-in-library'])
+  // Malformed ids only: their nulls are what Spotify sends for them, nothing is missing.
+  const malformed = '/v1/tracks?ids=not-an-id'
+  f.library.set(malformed, { status: 200, body: { tracks: [null] }, missing: 0, held: 0 })
+  const answered = fallback(ctxOf(f, malformed, 'owner'), 'offline-mode', f.deps)
+  t.same([answered.status, answered.headers['x-proxy-missing'], answered.headers['x-proxy-fallback-reason']], [200, undefined, 'offline-mode'])
 })
