@@ -2,7 +2,7 @@
 // Docker image run) when it is at least as new as every source file, else the sources under tsx.
 // `npm test` builds first (package.json); a test run alone after an edit falls back to the
 // sources, so a stale build is never what a test checks. The build also starts ~0.3 s faster per
-// child than tsx's loader, which adds up over the suite's hundred-odd children.
+// child than tsx's loader (0.22 against 0.5 s for `--help`), over the suite's ~60 CLI children.
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
