@@ -118,7 +118,7 @@ function positiveInt (s: string | undefined, fallback: number, flag: string, min
   return n
 }
 
-/** A load's length in seconds: fractions allowed (the smoke test runs 0.3 s loads). */
+/** A load's length in seconds: fractions allowed (the smoke test runs 0.5 s loads). */
 function seconds (s: string | undefined, fallback: number, flag: string, zero: boolean): number {
   if (s === undefined) return fallback
   const n = Number(s)

@@ -1,4 +1,4 @@
-// Smoke run of bench/fallback.ts (a 3,000-track library, 0.3 s loads, a temp work folder): every
+// Smoke run of bench/fallback.ts (a 3,000-track library, 0.5 s loads, a temp work folder): every
 // route answers from its source with all its items, the report has its rows, checks and
 // verdicts, and --write refuses a smaller run. Latency targets are not asserted (they are for
 // the full run).
@@ -10,7 +10,7 @@ import t from 'tap'
 import { LABELS, REPEATED, ROUTES } from '../../bench/fallback/requests.js'
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const SMOKE = ['--tracks', '3000', '--duration', '0.3', '--warmup', '0', '--connections', '5', '--tokens', '100', '--local-tokens', '500', '--one-client-requests', '40', '--one-client-warmup', '10']
+const SMOKE = ['--tracks', '3000', '--duration', '0.5', '--warmup', '0', '--connections', '5', '--tokens', '100', '--local-tokens', '500', '--one-client-requests', '40', '--one-client-warmup', '10']
 
 interface Run { code: number | null, stdout: string, stderr: string }
 
